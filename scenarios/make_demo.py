@@ -1,0 +1,483 @@
+"""Generate the Ohio demo scenario: scenarios/demo/{accounts,reps}.csv and scenarios/demo.yaml.
+
+The data are fictional but built on real ZIP centroids from the offline ``zipcodes`` package.
+Everything is drawn from one seeded numpy generator and written with fixed decimals, so two
+runs produce byte-identical files. Run from anywhere::
+
+    python scenarios/make_demo.py
+
+The script also prints a workload check (SPEC §5 arithmetic): per role the touch hours, the
+travel hours when every account goes to its nearest rep of its role and under the current
+(deliberately unbalanced) alignment, and per rep the current and the fixed (kept-A + locked)
+workload, so one can see the demo is both out of balance and fixable.
+"""
+
+from __future__ import annotations
+
+import csv
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import zipcodes
+
+FloatArray = npt.NDArray[np.float64]
+
+SEED = 20240611
+N_ACCOUNTS = 3000
+STATE = "OH"
+HERE = Path(__file__).resolve().parent
+OUT_DIR = HERE / "demo"
+YAML_PATH = HERE / "demo.yaml"
+
+EARTH_RADIUS_KM = 6371.0088
+SPEED_KMH = 60.0
+CIRCUITY = 1.3
+VISITS_PER_TRIP = 3.0
+HOURS_PER_YEAR = 1500.0
+TOLERANCE = 0.10
+
+METROS: dict[str, tuple[float, float]] = {
+    "Columbus": (39.9612, -82.9988),
+    "Cleveland": (41.4993, -81.6944),
+    "Cincinnati": (39.1031, -84.5120),
+    "Toledo": (41.6528, -83.5379),
+    "Akron": (41.0814, -81.5190),
+    "Dayton": (39.7589, -84.1916),
+}
+
+# stage -> (share of accounts, median potential in $, lognormal sigma)
+STAGES: dict[str, tuple[float, float, float]] = {
+    "customer": (0.55, 36_000.0, 0.65),
+    "prospect": (0.20, 75_000.0, 0.65),
+    "lead": (0.15, 65_000.0, 0.65),
+    "opportunity": (0.10, 130_000.0, 0.65),
+}
+POTENTIAL_MIN, POTENTIAL_MAX = 1_000.0, 2_000_000.0
+ROUTING = {"prospect": "hunter", "lead": "hunter", "opportunity": "closer", "customer": "farmer"}
+# who still owns an account after a hand-over that has not happened yet
+HANDOVER = {"prospect": "farmer", "lead": "farmer", "opportunity": "hunter", "customer": "closer"}
+ROLES = ("farmer", "hunter", "closer")
+
+# (channel, per_year, minutes) per role and tier: the SPEC defaults
+PATTERNS: dict[str, dict[str, tuple[str, float, float]]] = {
+    "farmer": {"A": ("visit", 24, 60), "B": ("visit", 12, 45), "C": ("phone", 12, 15)},
+    "hunter": {"A": ("visit", 7, 45), "B": ("phone", 7, 20), "C": ("email", 7, 5)},
+    "closer": {"A": ("visit", 6, 90), "B": ("visit", 4, 60), "C": ("video", 4, 45)},
+}
+
+
+@dataclass(frozen=True)
+class RepSpec:
+    """One rep of the fixed team: who, where, and how the current alignment favours them."""
+
+    first: str
+    last: str
+    role: str
+    postal_code: str
+    cell: str
+    manager_id: str
+    capacity_hours: float
+    target_load: float  # current workload / role mean that the skewed alignment aims at
+
+
+TEAM: tuple[RepSpec, ...] = (
+    RepSpec("Megan", "Kowalski", "hunter", "44114", "Pod-1", "M1", 1500, 1.30),
+    RepSpec("Darnell", "Price", "closer", "44113", "Pod-1", "M1", 1500, 1.00),
+    RepSpec("Laura", "Brennan", "farmer", "44143", "Pod-1", "M1", 1500, 1.50),
+    RepSpec("Victor", "Novak", "farmer", "44145", "Pod-1", "M1", 1500, 1.00),
+    RepSpec("Priya", "Raman", "farmer", "44136", "Pod-1", "M1", 1500, 1.00),
+    RepSpec("Tom", "Hollister", "hunter", "43215", "Pod-2", "M2", 1500, 0.75),
+    RepSpec("Angela", "Ruiz", "closer", "43017", "Pod-2", "M2", 1500, 1.25),
+    RepSpec("Kevin", "Obi", "farmer", "43085", "Pod-2", "M2", 1500, 1.55),
+    RepSpec("Rachel", "Stein", "farmer", "43123", "Pod-2", "M2", 1500, 1.00),
+    RepSpec("Marcus", "Bell", "farmer", "43068", "Pod-2", "M2", 1200, 1.00),
+    RepSpec("Jenna", "Walsh", "hunter", "45202", "Pod-3", "M3", 1500, 1.00),
+    RepSpec("Omar", "Haddad", "closer", "45402", "Pod-3", "M3", 1500, 0.80),
+    RepSpec("Sarah", "Lindqvist", "farmer", "45238", "Pod-3", "M3", 1500, 1.00),
+    RepSpec("Brian", "Mercer", "farmer", "45069", "Pod-3", "M3", 1500, 0.60),
+    RepSpec("Denise", "Carter", "farmer", "45459", "Pod-3", "M3", 1500, 1.00),
+    RepSpec("Luis", "Ortega", "hunter", "43604", "Pod-4", "M2", 1500, 0.95),
+    RepSpec("Hannah", "Yoder", "closer", "44308", "Pod-4", "M2", 1500, 0.95),
+    RepSpec("Greg", "Dombrowski", "farmer", "44313", "Pod-4", "M1", 1500, 1.00),
+    RepSpec("Tanya", "Fischer", "farmer", "44718", "Pod-4", "M1", 1200, 0.60),
+    RepSpec("Eric", "Lindsey", "farmer", "43615", "Pod-4", "M3", 1500, 1.00),
+)
+ROLE_COST = {"farmer": 120_000.0, "hunter": 140_000.0, "closer": 150_000.0}
+
+NOUNS = ("Tool", "Machine", "Plastics", "Supply", "Foods", "Logistics", "Metal Works",
+         "Medical", "Dental", "Electric", "Paper", "Fabrication", "Printing", "Packaging",
+         "Auto Parts", "Builders", "Labs", "Glass", "Rubber", "Farm Supply", "Hardware",
+         "Coatings", "Castings", "Software", "Freight", "Bakery", "Brewing", "Clinic")
+SUFFIXES = ("Inc.", "LLC", "Co.", "Corp.", "Group", "Ltd.", "Partners", "Company")
+SURNAMES = ("Smith", "Miller", "Schmidt", "Kaiser", "Wagner", "Horvath", "Murphy", "Baker",
+            "Keller", "Novak", "Yoder", "Sullivan", "Russo", "Adams", "Fischer", "Graham")
+INDUSTRIES = ("Manufacturing", "Healthcare", "Retail", "Logistics", "Construction",
+              "Agriculture", "Professional Services", "Food & Beverage", "Education",
+              "Automotive")
+INDUSTRY_WEIGHTS = (0.24, 0.14, 0.12, 0.09, 0.09, 0.06, 0.10, 0.07, 0.04, 0.05)
+
+
+# --------------------------------------------------------------------------- geometry
+
+def haversine_km(lat1: npt.ArrayLike, lon1: npt.ArrayLike,
+                 lat2: npt.ArrayLike, lon2: npt.ArrayLike) -> FloatArray:
+    """Great-circle distance in km (broadcasting), Earth radius 6371.0088 km."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dlmb = np.radians(lon2) - np.radians(lon1)
+    h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
+
+
+def distance_matrix(a_lat: FloatArray, a_lon: FloatArray,
+                    b_lat: FloatArray, b_lon: FloatArray) -> FloatArray:
+    """len(a) × len(b) matrix of great-circle km."""
+    return haversine_km(a_lat[:, None], a_lon[:, None], b_lat[None, :], b_lon[None, :])
+
+
+# --------------------------------------------------------------------------- zips
+
+def load_zips() -> pd.DataFrame:
+    """Active STANDARD Ohio ZIPs with coordinates, sorted by ZIP, with a placement weight."""
+    rows = [
+        {"zip": z["zip_code"], "lat": float(z["lat"]), "lon": float(z["long"]),
+         "city": z["city"], "county": z["county"]}
+        for z in zipcodes.filter_by(state=STATE)
+        if z["active"] and z["zip_code_type"] == "STANDARD" and z["lat"] and z["long"]
+    ]
+    zips = pd.DataFrame(rows).sort_values("zip", kind="stable").reset_index(drop=True)
+    m_lat = np.array([v[0] for v in METROS.values()])
+    m_lon = np.array([v[1] for v in METROS.values()])
+    near = distance_matrix(zips["lat"].to_numpy(), zips["lon"].to_numpy(), m_lat, m_lon)
+    zips["weight"] = 1.0 + 20.0 * np.exp(-near.min(axis=1) / 30.0)
+    return zips
+
+
+# --------------------------------------------------------------------------- accounts
+
+def company_name(rng: np.random.Generator, city: str) -> str:
+    """A plausible company name; about 3% carry commas, quotes or ampersands."""
+    u = rng.random()
+    noun = NOUNS[rng.integers(len(NOUNS))]
+    suffix = SUFFIXES[rng.integers(len(SUFFIXES))]
+    surname = SURNAMES[rng.integers(len(SURNAMES))]
+    if u < 0.010:
+        return f"{surname} & Sons, Inc."
+    if u < 0.020:
+        return f'{city} "{noun}" Outlet'
+    if u < 0.030:
+        return f"{surname}, {SURNAMES[rng.integers(len(SURNAMES))]} & Co."
+    if u < 0.30:
+        return f"{surname} {noun} {suffix}"
+    if u < 0.40:
+        return f"{city} {noun} & {NOUNS[rng.integers(len(NOUNS))]} {suffix}"
+    return f"{city} {noun} {suffix}"
+
+
+def make_accounts(rng: np.random.Generator, zips: pd.DataFrame) -> pd.DataFrame:
+    """3,000 accounts placed on ZIPs by weight, with stage, potential and revenue."""
+    p = zips["weight"].to_numpy()
+    pick = rng.choice(len(zips), size=N_ACCOUNTS, p=p / p.sum())
+    z = zips.iloc[pick].reset_index(drop=True)
+    lat = np.round(z["lat"].to_numpy() + rng.uniform(-0.02, 0.02, N_ACCOUNTS), 5)
+    lon = np.round(z["lon"].to_numpy() + rng.uniform(-0.02, 0.02, N_ACCOUNTS), 5)
+
+    stage_names = list(STAGES)
+    shares = np.array([STAGES[s][0] for s in stage_names])
+    stage = np.array(stage_names, dtype=object)[rng.choice(len(stage_names), N_ACCOUNTS,
+                                                            p=shares)]
+    median = np.array([STAGES[s][1] for s in stage])
+    sigma = np.array([STAGES[s][2] for s in stage])
+    potential = median * np.exp(sigma * rng.standard_normal(N_ACCOUNTS))
+    potential = np.round(np.clip(potential, POTENTIAL_MIN, POTENTIAL_MAX), 2)
+
+    share = rng.uniform(0.15, 0.75, N_ACCOUNTS)
+    opp_has_revenue = rng.random(N_ACCOUNTS) < 0.5
+    revenue = np.where(stage == "customer", potential * share,
+                       np.where((stage == "opportunity") & opp_has_revenue,
+                                potential * share * 0.3, 0.0))
+    revenue = np.round(revenue, 2)
+
+    names = [company_name(rng, city) for city in z["city"]]
+    industry = np.array(INDUSTRIES, dtype=object)[
+        rng.choice(len(INDUSTRIES), N_ACCOUNTS, p=np.array(INDUSTRY_WEIGHTS))]
+    strategic = np.zeros(N_ACCOUNTS, dtype=bool)
+    strategic[rng.choice(N_ACCOUNTS, size=N_ACCOUNTS // 100, replace=False)] = True
+
+    return pd.DataFrame({
+        "account_id": [f"A{i:05d}" for i in range(1, N_ACCOUNTS + 1)],
+        "name": names,
+        "lat": lat,
+        "lon": lon,
+        "postal_code": z["zip"].to_numpy(),
+        "city": z["city"].to_numpy(),
+        "county": z["county"].to_numpy(),
+        "potential": potential,
+        "revenue": revenue,
+        "stage": stage,
+        "owner_id": "",
+        "locked": False,
+        "strategic": strategic,
+        "industry": industry,
+        "unit_id": z["zip"].to_numpy(),
+    })
+
+
+# --------------------------------------------------------------------------- reps
+
+def crm_user_id(rng: np.random.Generator) -> str:
+    """A Salesforce-style 18-character user id: 15-char id plus its case-checksum suffix."""
+    alnum = string.ascii_letters + string.digits
+    base = "0055g00000" + "".join(alnum[i] for i in rng.integers(len(alnum), size=5))
+    suffix_chars = string.ascii_uppercase + "012345"
+    suffix = ""
+    for chunk in range(3):
+        bits = sum(1 << i for i, ch in enumerate(base[chunk * 5:chunk * 5 + 5]) if ch.isupper())
+        suffix += suffix_chars[bits]
+    return base + suffix
+
+
+def make_reps(rng: np.random.Generator, zips: pd.DataFrame) -> pd.DataFrame:
+    """The fixed 20-rep team (12 farmers, 4 hunters, 4 closers) at real ZIP centroids."""
+    by_zip = zips.set_index("zip")
+    rows = []
+    for i, spec in enumerate(TEAM, start=1):
+        z = by_zip.loc[spec.postal_code]
+        cost = ROLE_COST[spec.role] * (1 + rng.uniform(-0.06, 0.06))
+        cost *= spec.capacity_hours / HOURS_PER_YEAR
+        rows.append({
+            "rep_id": f"R{i:02d}",
+            "name": f"{spec.first} {spec.last}",
+            "role": spec.role,
+            "lat": round(float(z["lat"]), 5),
+            "lon": round(float(z["lon"]), 5),
+            "postal_code": spec.postal_code,
+            "capacity_hours": spec.capacity_hours,
+            "email": f"{spec.first.lower()}.{spec.last.lower()}@example.com",
+            "crm_user_id": crm_user_id(rng),
+            "manager_id": spec.manager_id,
+            "cost": round(cost, -2),
+            "cell": spec.cell,
+        })
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- workload
+
+def pareto_tiers(accounts: pd.DataFrame) -> npt.NDArray[np.str_]:
+    """SPEC tiers: A = first 50% of potential (descending, ties by id), B to 80%, C rest;
+    strategic forces A."""
+    pot = accounts["potential"].to_numpy()
+    order = np.lexsort((accounts["account_id"].to_numpy(), -pot))
+    ranked = pot[order]
+    before = (np.cumsum(ranked) - ranked) / ranked.sum()
+    tier_ranked = np.where(before < 0.5, "A", np.where(before < 0.8, "B", "C"))
+    tiers = np.empty(len(pot), dtype="<U1")
+    tiers[order] = tier_ranked
+    tiers[accounts["strategic"].to_numpy()] = "A"
+    return tiers
+
+
+def touch_and_visits(roles: npt.ArrayLike, tiers: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Per account: yearly touch hours and yearly visits of its role/tier call pattern."""
+    touch, visits = [], []
+    for role, tier in zip(np.asarray(roles), np.asarray(tiers), strict=True):
+        channel, per_year, minutes = PATTERNS[str(role)][str(tier)]
+        touch.append(per_year * minutes / 60.0)
+        visits.append(per_year if channel == "visit" else 0.0)
+    return np.array(touch), np.array(visits)
+
+
+def travel_factor() -> float:
+    """Travel hours per yearly visit per great-circle km (round trip, shared trips)."""
+    return 2.0 * CIRCUITY / SPEED_KMH / VISITS_PER_TRIP
+
+
+def skewed_choice(dist: FloatArray, attract: FloatArray) -> npt.NDArray[np.int64]:
+    """Index of the rep minimising distance / attractiveness (+1 km so ties near 0 resolve)."""
+    return np.asarray(np.argmin((dist + 1.0) / attract[None, :], axis=1))
+
+
+def tune_attractiveness(dist: FloatArray, touch: FloatArray, visits: FloatArray,
+                        targets: FloatArray, iterations: int = 1000) -> FloatArray:
+    """Per-rep attractiveness so that nearest-by-scaled-distance loads approach the targets."""
+    attract = np.ones(dist.shape[1])
+    best, best_err = attract.copy(), np.inf
+    for _ in range(iterations):
+        choice = skewed_choice(dist, attract)
+        work = touch + visits * dist[np.arange(len(choice)), choice] * travel_factor()
+        load = np.bincount(choice, weights=work, minlength=dist.shape[1])
+        ratio = load / load.mean()
+        err = float(np.abs(ratio - targets).max())
+        if err < best_err:
+            best, best_err = attract.copy(), err
+        attract = attract * (targets / np.maximum(ratio, 0.05)) ** 0.05
+        attract = attract / attract.mean()
+    return best
+
+
+def assign_owners(rng: np.random.Generator, accounts: pd.DataFrame, reps: pd.DataFrame,
+                  touch: FloatArray, visits: FloatArray) -> None:
+    """Current owner_id and locked flag: ~90% same-role owner (skewed nearest), ~4% a rep of
+    the hand-over role, ~6% no owner; ~1% of same-role-owned accounts locked."""
+    n = len(accounts)
+    role = accounts["stage"].map(ROUTING).to_numpy()
+    u = rng.random(n)
+    owner_role = np.where(u < 0.06, "", np.where(
+        u < 0.10, accounts["stage"].map(HANDOVER).to_numpy(), role))
+    targets = np.array([spec.target_load for spec in TEAM])
+    dist = distance_matrix(accounts["lat"].to_numpy(), accounts["lon"].to_numpy(),
+                           reps["lat"].to_numpy(), reps["lon"].to_numpy())
+    owner = np.full(n, "", dtype=object)
+    for r in ROLES:
+        cols = np.flatnonzero(reps["role"].to_numpy() == r)
+        mine = np.flatnonzero(owner_role == r)
+        attract = tune_attractiveness(dist[np.ix_(mine, cols)], touch[mine], visits[mine],
+                                      targets[cols])
+        pick = skewed_choice(dist[np.ix_(mine, cols)], attract)
+        owner[mine] = reps["rep_id"].to_numpy()[cols][pick]
+    accounts["owner_id"] = owner
+    lockable = np.flatnonzero((owner_role == role) & (owner_role != ""))
+    locked = np.zeros(n, dtype=bool)
+    locked[rng.choice(lockable, size=n // 100, replace=False)] = True
+    accounts["locked"] = locked
+
+
+# --------------------------------------------------------------------------- report
+
+def report(accounts: pd.DataFrame, reps: pd.DataFrame, tiers: npt.NDArray[np.str_],
+           touch: FloatArray, visits: FloatArray) -> None:
+    """Print the per-role and per-rep workload check."""
+    role = accounts["stage"].map(ROUTING).to_numpy()
+    dist = distance_matrix(accounts["lat"].to_numpy(), accounts["lon"].to_numpy(),
+                           reps["lat"].to_numpy(), reps["lon"].to_numpy())
+    rep_ids = reps["rep_id"].to_numpy()
+    rep_role = reps["role"].to_numpy()
+    cap = reps["capacity_hours"].to_numpy(dtype=float)
+    owner = accounts["owner_id"].to_numpy()
+    owned = owner != ""
+    rep_index = {rid: i for i, rid in enumerate(rep_ids)}
+    oi = np.array([rep_index.get(o, -1) for o in owner])
+    cur_travel = np.where(owned, visits * dist[np.arange(len(oi)), oi] * travel_factor(), 0.0)
+    cur_work = np.where(owned, touch + cur_travel, 0.0)
+    load = np.bincount(oi[owned], weights=cur_work[owned], minlength=len(reps))
+    fixed_mask = owned & (((tiers == "A") & (rep_role[oi] == role)) | accounts["locked"])
+    fixed = np.bincount(oi[fixed_mask], weights=cur_work[fixed_mask], minlength=len(reps))
+
+    total_pot = accounts["potential"].sum()
+    top = np.sort(accounts["potential"].to_numpy())[::-1]
+    k = int(np.searchsorted(np.cumsum(top), 0.5 * total_pot)) + 1
+    print(f"accounts {len(accounts)}, tiers A/B/C = "
+          f"{(tiers == 'A').sum()}/{(tiers == 'B').sum()}/{(tiers == 'C').sum()}, "
+          f"{k / len(accounts):.1%} of accounts hold 50% of potential; "
+          f"owned {owned.mean():.1%}, hand-over {(owned & (rep_role[oi] != role)).mean():.1%}, "
+          f"locked {int(accounts['locked'].sum())}, strategic {int(accounts['strategic'].sum())}")
+    print(f"{'role':8}{'accts':>7}{'A/B/C':>13}{'touch h':>10}{'travel nearest':>16}"
+          f"{'travel current':>16}{'nearest total':>15}{'capacity':>10}{'util':>7}")
+    for r in ROLES:
+        acc = role == r
+        cols = np.flatnonzero(rep_role == r)
+        near_travel = (visits[acc] * dist[np.ix_(acc, cols)].min(axis=1) * travel_factor()).sum()
+        cur = (owned & (rep_role[oi] == r))
+        rc = cap[cols].sum()
+        tiers_r = "/".join(str(int(((tiers == t) & acc).sum())) for t in "ABC")
+        near_total = touch[acc].sum() + near_travel
+        print(f"{r:8}{acc.sum():>7}{tiers_r:>13}{touch[acc].sum():>10.0f}{near_travel:>16.0f}"
+              f"{cur_travel[cur].sum():>16.0f}{near_total:>15.0f}{rc:>10.0f}"
+              f"{near_total / rc:>7.0%}")
+    print(f"\n{'rep':5}{'role':8}{'cap':>6}{'accts':>7}{'workload':>10}{'/mean':>7}{'/cap':>7}"
+          f"{'fixed':>8}{'fix/cap':>9}{'fix/mean':>9}  flags")
+    for r in ROLES:
+        cols = np.flatnonzero(rep_role == r)
+        mean = load[cols].mean()
+        for j in cols:
+            flags = []
+            if load[j] > cap[j]:
+                flags.append("OVER CAPACITY")
+            if abs(load[j] / mean - 1) > TOLERANCE:
+                flags.append("out of ±10%")
+            if fixed[j] > 0.85 * cap[j] or fixed[j] > 1.1 * mean:
+                flags.append("FIXED TOO HIGH")
+            print(f"{rep_ids[j]:5}{r:8}{cap[j]:>6.0f}{int((oi == j).sum()):>7}{load[j]:>10.0f}"
+                  f"{load[j] / mean:>7.2f}{load[j] / cap[j]:>7.0%}{fixed[j]:>8.0f}"
+                  f"{fixed[j] / cap[j]:>9.0%}{fixed[j] / mean:>9.2f}  {', '.join(flags)}")
+
+
+# --------------------------------------------------------------------------- output
+
+def fmt(value: object, decimals: int | None = None) -> str:
+    """Fixed text for a CSV cell: booleans as true/false, floats with fixed decimals."""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if decimals is not None:
+        return f"{float(value):.{decimals}f}"  # type: ignore[arg-type]
+    return str(value)
+
+
+def write_csv(df: pd.DataFrame, path: Path, decimals: dict[str, int]) -> None:
+    """Write with fixed formatting, minimal quoting and LF line endings."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        w.writerow(df.columns)
+        for row in df.itertuples(index=False):
+            w.writerow([fmt(v, decimals.get(c)) for c, v in zip(df.columns, row, strict=True)])
+
+
+YAML_TEXT = f"""\
+# Generated demo data (fictional accounts and reps on real Ohio ZIP centroids).
+# Regenerate with: python scenarios/make_demo.py
+name: demo-ohio
+data:
+  accounts: demo/accounts.csv
+  reps: demo/reps.csv
+segmentation:
+  by: potential
+  method: pareto
+  cutoffs: {{A: 0.5, B: 0.8}}
+  overrides: {{strategic: A}}
+structure: linear
+capacity: {{hours_per_year: {HOURS_PER_YEAR:g}, speed_kmh: {SPEED_KMH:g}, circuity: {CIRCUITY:g}, \
+visits_per_trip: {VISITS_PER_TRIP:g}}}
+balance: {{measure: workload, tolerance: {TOLERANCE:g}}}
+disruption: {{max_moved_share: 0.25, keep_owner_tiers: [A]}}
+objective: {{travel: 1.0, moves: 10.0}}
+management: {{span_of_control: 7}}
+solver: {{time_limit_s: 20, seed: 0, workers: 2}}
+"""
+
+README_TEXT = """\
+# Demo scenario data (Ohio)
+
+`accounts.csv` (3,000 accounts) and `reps.csv` (20 reps) are generated by
+`scenarios/make_demo.py` from the ZIP centroids of the offline `zipcodes` package.
+The generator is seeded and deterministic: rerunning it reproduces these files byte for byte.
+All company and person names, emails and CRM ids are fictional.
+"""
+
+
+def main() -> None:
+    """Generate, check and write the demo scenario."""
+    rng = np.random.default_rng(SEED)
+    zips = load_zips()
+    accounts = make_accounts(rng, zips)
+    reps = make_reps(rng, zips)
+    tiers = pareto_tiers(accounts)
+    touch, visits = touch_and_visits(accounts["stage"].map(ROUTING).to_numpy(), tiers)
+    assign_owners(rng, accounts, reps, touch, visits)
+    report(accounts, reps, tiers, touch, visits)
+
+    write_csv(accounts, OUT_DIR / "accounts.csv",
+              {"lat": 5, "lon": 5, "potential": 2, "revenue": 2})
+    write_csv(reps, OUT_DIR / "reps.csv",
+              {"lat": 5, "lon": 5, "capacity_hours": 0, "cost": 2})
+    YAML_PATH.write_text(YAML_TEXT, encoding="utf-8")
+    (OUT_DIR / "README.md").write_text(README_TEXT, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""LP relaxation (HiGHS through scipy) and the Lagrangian lower bound.
+
+The LP is solved on the candidate pairs kept for speed. Its duals are then used as Lagrange
+multipliers on the *full* problem: for any multipliers >= 0 the Lagrangian value is a lower
+bound on every feasible plan, so pruning candidates never makes the reported bound invalid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from territory_opt.engine.problem import AssignmentProblem, FloatArray
+
+
+@dataclass(frozen=True)
+class Multipliers:
+    """Lagrange multipliers (all >= 0) of the relaxed side constraints."""
+
+    capacity: FloatArray
+    min_load: FloatArray
+    balance_up: FloatArray
+    balance_low: FloatArray
+    moves: float
+
+    @classmethod
+    def zero(cls, n_agents: int) -> Multipliers:
+        z = np.zeros(n_agents)
+        return cls(z, z, z, z, 0.0)
+
+
+@dataclass(frozen=True)
+class LPResult:
+    status: str  # "optimal" | "infeasible" | "failed"
+    x: FloatArray | None
+    objective: float
+    multipliers: Multipliers
+
+
+def group_sizes(problem: AssignmentProblem) -> FloatArray:
+    """Per agent the number of agents in its balance group (0 if not balanced)."""
+    g = problem.group
+    sizes = np.zeros(problem.n_agents)
+    if (g >= 0).any():
+        counts = np.bincount(g[g >= 0])
+        sizes[g >= 0] = counts[g[g >= 0]]
+    return sizes
+
+
+def solve_lp(problem: AssignmentProblem, time_limit: float = 60.0) -> LPResult:
+    """Solve the LP relaxation of ``problem`` and return x and the multipliers."""
+    p = problem
+    n_pairs, m = len(p.item), p.n_agents
+    groups = np.unique(p.group[p.group >= 0])
+    n_groups = len(groups)
+    gindex = {int(g): k for k, g in enumerate(groups)}
+    n_vars = n_pairs + n_groups
+    pair_ids = np.arange(n_pairs)
+    rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    b_ub: list[np.ndarray] = []
+    kinds: list[tuple[str, np.ndarray]] = []
+    row0 = 0
+
+    def add_rows(r: np.ndarray, c: np.ndarray, v: np.ndarray, rhs: np.ndarray, kind: str,
+                 agents: np.ndarray) -> None:
+        nonlocal row0
+        rows.append((r + row0, c, v))
+        b_ub.append(rhs)
+        kinds.append((kind, agents))
+        row0 += len(rhs)
+
+    cap_agents = np.flatnonzero(np.isfinite(p.capacity))
+    if len(cap_agents):
+        pos = np.full(m, -1)
+        pos[cap_agents] = np.arange(len(cap_agents))
+        keep = pos[p.agent] >= 0
+        add_rows(pos[p.agent[keep]], pair_ids[keep], p.load[keep], p.capacity[cap_agents],
+                 "capacity", cap_agents)
+    min_agents = np.flatnonzero(p.min_load > 0)
+    if len(min_agents):
+        pos = np.full(m, -1)
+        pos[min_agents] = np.arange(len(min_agents))
+        keep = pos[p.agent] >= 0
+        add_rows(pos[p.agent[keep]], pair_ids[keep], -p.load[keep], -p.min_load[min_agents],
+                 "min_load", min_agents)
+    sizes = group_sizes(p)
+    bal_agents = np.flatnonzero(p.group >= 0)
+    if len(bal_agents):
+        pos = np.full(m, -1)
+        pos[bal_agents] = np.arange(len(bal_agents))
+        keep = pos[p.agent] >= 0
+        t_col = n_pairs + np.array([gindex[int(g)] for g in p.group[bal_agents]])
+        nb = sizes[p.agent[keep]] * p.balance[keep]
+        k = len(bal_agents)
+        for sign, kind, tfac in ((1.0, "balance_up", -(1 + p.tolerance)),
+                                 (-1.0, "balance_low", 1 - p.tolerance)):
+            r = np.concatenate([pos[p.agent[keep]], np.arange(k)])
+            c = np.concatenate([pair_ids[keep], t_col])
+            v = np.concatenate([sign * nb, np.full(k, tfac)])
+            add_rows(r, c, v, np.zeros(k), kind, bal_agents)
+    owner_pair = p.owner_pair
+    owned = p.owner >= 0
+    if p.max_moves is not None and owned.any():
+        op = owner_pair[owned & (owner_pair >= 0)]
+        rhs = p.max_moves - int(owned.sum())
+        add_rows(np.zeros(len(op), dtype=np.int64), op, -np.ones(len(op)), np.array([rhs]),
+                 "moves", np.array([0]))
+    a_ub = None
+    if rows:
+        r = np.concatenate([x[0] for x in rows])
+        c = np.concatenate([x[1] for x in rows])
+        v = np.concatenate([x[2] for x in rows])
+        a_ub = sp.csr_matrix((v, (r, c)), shape=(row0, n_vars))
+    eq_r = [p.item]
+    eq_c = [pair_ids]
+    eq_v = [np.ones(n_pairs)]
+    if n_groups:
+        in_group = p.group[p.agent] >= 0
+        gi = np.array([gindex.get(int(g), -1) for g in p.group])
+        eq_r.append(p.n_items + gi[p.agent[in_group]])
+        eq_c.append(pair_ids[in_group])
+        eq_v.append(-p.balance[in_group])
+        eq_r.append(p.n_items + np.arange(n_groups))
+        eq_c.append(n_pairs + np.arange(n_groups))
+        eq_v.append(np.ones(n_groups))
+    a_eq = sp.csr_matrix((np.concatenate(eq_v), (np.concatenate(eq_r), np.concatenate(eq_c))),
+                         shape=(p.n_items + n_groups, n_vars))
+    b_eq = np.concatenate([np.ones(p.n_items), np.zeros(n_groups)])
+    c_vec = np.concatenate([p.cost, np.zeros(n_groups)])
+    bounds = np.array([(0.0, 1.0)] * n_pairs + [(0.0, None)] * n_groups, dtype=object)
+    res = linprog(c_vec, A_ub=a_ub, b_ub=np.concatenate(b_ub) if b_ub else None, A_eq=a_eq,
+                  b_eq=b_eq, bounds=bounds, method="highs",
+                  options={"time_limit": float(time_limit), "presolve": True})
+    zero = Multipliers.zero(m)
+    if res.status == 2:
+        return LPResult("infeasible", None, float("inf"), zero)
+    if res.status != 0 or res.x is None:
+        return LPResult("failed", None, float("nan"), zero)
+    mult = {k: np.zeros(m) for k in ("capacity", "min_load", "balance_up", "balance_low")}
+    moves = 0.0
+    duals = -np.asarray(res.ineqlin.marginals) if rows else np.zeros(0)
+    start = 0
+    for kind, agents in kinds:
+        d = np.maximum(0.0, duals[start:start + len(agents)])
+        if kind == "moves":
+            moves = float(d[0])
+        else:
+            mult[kind][agents] = d
+        start += len(agents)
+    return LPResult("optimal", np.asarray(res.x[:n_pairs]), float(res.fun) + p.constant,
+                    Multipliers(moves=moves, **mult))
+
+
+def lagrangian_bound(problem: AssignmentProblem, mult: Multipliers) -> float:
+    """The Lagrangian dual function at ``mult``: a valid lower bound for ``problem``."""
+    p = problem
+    lam = np.where(np.isfinite(p.capacity), mult.capacity, 0.0)
+    sizes = group_sizes(p)
+    up_sum = np.zeros(p.n_agents)
+    low_sum = np.zeros(p.n_agents)
+    for g in np.unique(p.group[p.group >= 0]):
+        members = p.group == g
+        up_sum[members] = mult.balance_up[members].sum()
+        low_sum[members] = mult.balance_low[members].sum()
+    beta = np.where(
+        p.group >= 0,
+        sizes * (mult.balance_up - mult.balance_low)
+        + (1 - p.tolerance) * low_sum - (1 + p.tolerance) * up_sum,
+        0.0,
+    )
+    reduced = p.cost + (lam - mult.min_load)[p.agent] * p.load + beta[p.agent] * p.balance
+    owned = p.owner >= 0
+    if p.max_moves is not None and mult.moves > 0:
+        op = p.owner_pair
+        reduced = reduced.copy()
+        reduced[op[op >= 0]] -= mult.moves
+        moves_term = mult.moves * (int(owned.sum()) - p.max_moves)
+    else:
+        moves_term = 0.0
+    per_item = np.minimum.reduceat(reduced, p.item_ptr[:-1])
+    finite_cap = np.isfinite(p.capacity)
+    return float(per_item.sum() - (lam[finite_cap] * p.capacity[finite_cap]).sum()
+                 + (mult.min_load * p.min_load).sum() + moves_term + p.constant)

@@ -1,0 +1,322 @@
+"""solve_assignment: LP-guided construction, CP-SAT neighbourhood search, Lagrangian bound.
+
+1. Candidate pruning. Large problems keep, per item, the pairs with the lowest cost (then, after
+   the LP, the lowest reduced cost) plus the owner's pair.
+2. LP relaxation on the kept pairs; its duals give a Lagrangian bound on the *full* problem.
+3. Construction: each item to the pair with the largest LP value.
+4. Small problems: one CP-SAT model over every pair, hinted with the construction.
+   Large problems: neighbourhood search. A neighbourhood is a few agents that share candidate
+   items; their items are re-optimised by CP-SAT with everything else fixed. First the summed
+   violation of the limits is driven to zero (repair), then the cost is lowered.
+The search is budgeted in CP-SAT deterministic time, so a seed gives the same plan on a busy
+machine; the wall-clock limit is a safety net.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from territory_opt.engine.cpsat import (
+    AssignmentState,
+    ScaledProblem,
+    scale_problem,
+    solve_neighbourhood,
+)
+from territory_opt.engine.lp import Multipliers, lagrangian_bound, solve_lp
+from territory_opt.engine.problem import AssignmentProblem, IntArray, evaluate
+
+#: deterministic-time units granted per second of the time limit (CP-SAT's unit is about a
+#: second of work on a reference machine; this keeps the search inside the wall-clock limit)
+DET_PER_SECOND = 0.6
+#: above this many pairs the LP is solved on the cheapest ``lp_candidates`` pairs per item
+LP_MAX_PAIRS = 400_000
+
+
+@dataclass(frozen=True)
+class Progress:
+    elapsed: float
+    phase: str
+    objective: float | None
+    bound: float | None
+    violation: float
+
+
+@dataclass(frozen=True)
+class EngineParams:
+    """Search settings. ``candidates``: pairs kept per item for the search;
+    ``full_model_pairs``: up to this many pairs one CP-SAT model covers the whole problem."""
+
+    time_limit: float = 60.0
+    seed: int = 0
+    workers: int = 2
+    candidates: int = 10
+    lp_candidates: int = 25
+    full_model_pairs: int = 25_000
+    progress: Callable[[Progress], None] | None = None
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """status: 'optimal', 'feasible', 'infeasible' (proven) or 'unknown' (no feasible plan found
+    in time). ``chosen`` indexes the pairs of the problem given to solve_assignment."""
+
+    status: str
+    chosen: IntArray | None
+    objective: float
+    bound: float
+    seconds: float
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float:
+        if self.chosen is None or not np.isfinite(self.bound):
+            return float("nan")
+        if abs(self.objective) < 1e-12:
+            return 0.0
+        return max(0.0, (self.objective - self.bound) / abs(self.objective))
+
+
+def restrict(problem: AssignmentProblem, keep: np.ndarray) -> tuple[AssignmentProblem, IntArray]:
+    """The problem on the pairs where ``keep`` is true, and their indices in the original."""
+    idx = np.flatnonzero(keep)
+    p = problem
+    sub = AssignmentProblem(
+        n_items=p.n_items, n_agents=p.n_agents, item=p.item[idx], agent=p.agent[idx],
+        cost=p.cost[idx], load=p.load[idx], balance=p.balance[idx], capacity=p.capacity,
+        min_load=p.min_load, group=p.group, tolerance=p.tolerance, owner=p.owner,
+        max_moves=p.max_moves, constant=p.constant)
+    return sub, idx.astype(np.int64)
+
+
+def _k_best(problem: AssignmentProblem, score: np.ndarray, k: int,
+            extra: np.ndarray | None = None) -> np.ndarray:
+    """Mask of the k lowest-score pairs of each item, the owner pairs and ``extra``."""
+    p = problem
+    order = np.lexsort((score, p.item))
+    ptr = p.item_ptr
+    rank = np.arange(len(order)) - np.repeat(ptr[:-1], np.diff(ptr))
+    keep = np.zeros(len(order), dtype=bool)
+    keep[order[rank < k]] = True
+    op = p.owner_pair
+    keep[op[op >= 0]] = True
+    single = np.diff(ptr) == 1
+    keep[np.isin(p.item, np.flatnonzero(single))] = True
+    if extra is not None:
+        keep |= extra
+    return keep
+
+
+def _reduced_costs(p: AssignmentProblem, mult: Multipliers) -> np.ndarray:
+    lam = np.where(np.isfinite(p.capacity), mult.capacity, 0.0)
+    return p.cost + (lam - mult.min_load)[p.agent] * p.load + (
+        mult.balance_up - mult.balance_low)[p.agent] * p.balance
+
+
+def _round(problem: AssignmentProblem, x: np.ndarray | None) -> IntArray:
+    """Per item the pair with the largest LP value (cheapest pair without an LP)."""
+    p = problem
+    score = -x if x is not None else p.cost
+    order = np.lexsort((p.cost, score, p.item))
+    return order[p.item_ptr[:-1]].astype(np.int64)
+
+
+def _affinity(problem: AssignmentProblem) -> np.ndarray:
+    """agents × agents: how many items have both agents among their candidates."""
+    import scipy.sparse as sp
+
+    p = problem
+    inc = sp.csr_matrix((np.ones(len(p.item)), (p.item, p.agent)),
+                        shape=(p.n_items, p.n_agents))
+    a = (inc.T @ inc).toarray()
+    np.fill_diagonal(a, 0)
+    return np.asarray(a)
+
+
+class _Search:
+    """Neighbourhood search over a scaled problem."""
+
+    def __init__(self, sp: ScaledProblem, chosen: IntArray, params: EngineParams,
+                 t0: float, det_budget: float) -> None:
+        self.sp = sp
+        self.p = sp.problem
+        self.state = AssignmentState(sp, chosen)
+        self.params = params
+        self.rng = np.random.default_rng(params.seed)
+        self.affinity = _affinity(self.p)
+        self.size = min(6, self.p.n_agents)
+        self.t0 = t0
+        self.det_used = 0.0
+        self.det_budget = det_budget
+        self.iterations = 0
+
+    def out_of_time(self) -> bool:
+        wall = time.monotonic() - self.t0 > self.params.time_limit
+        return wall or self.det_used >= self.det_budget
+
+    def neighbourhood(self, seed_agent: int) -> IntArray:
+        aff = self.affinity[seed_agent] * (1.0 + 0.5 * self.rng.random(self.p.n_agents))
+        aff[seed_agent] = -1
+        if not (aff > 0).any():
+            return np.array([seed_agent])
+        ranked = np.argsort(-aff, kind="stable")
+        ranked = ranked[aff[ranked] > 0][: self.size - 1]
+        return np.concatenate([[seed_agent], ranked]).astype(np.int64)
+
+    def agent_violation(self) -> np.ndarray:
+        st, sp, p = self.state, self.sp, self.p
+        v = np.maximum(0, st.load_hi - sp.capacity).astype(float)
+        v += np.maximum(0, sp.min_load - st.load_lo)
+        for g in np.unique(p.group[p.group >= 0]):
+            members = p.group == g
+            t = st.group_total(int(g))
+            n, den, k = int(members.sum()), sp.tol_den, sp.tol_num
+            nb = n * den * st.bal[members]
+            v[members] += (np.maximum(0, nb - (den + k) * t)
+                           + np.maximum(0, (den - k) * t - nb)) / (n * den)
+        if p.max_moves is not None and st.moves > p.max_moves:
+            agents = p.agent[st.chosen]
+            moved = (p.owner >= 0) & (agents != p.owner)
+            v += np.bincount(agents[moved], minlength=p.n_agents)
+        return v
+
+    def step(self, seed_agent: int, repair: bool) -> bool:
+        agents = self.neighbourhood(seed_agent)
+        before = self.state.violation() if repair else float(self.state.cost())
+        remaining = self.params.time_limit - (time.monotonic() - self.t0)
+        res = solve_neighbourhood(
+            self.state, agents, repair=repair, det_time=1.0 if repair else 0.5,
+            time_limit=max(0.05, remaining), seed=self.params.seed + self.iterations)
+        self.iterations += 1
+        self.det_used += res.deterministic_time
+        if res.status == "optimal":
+            self.size = min(self.size + 1, self.p.n_agents, 16)
+        else:
+            self.size = max(2, self.size - 1)
+        if res.pairs is None:
+            return False
+        old = self.state.chosen[res.items].copy()
+        self.state.update(res.items, res.pairs)
+        after = self.state.violation() if repair else float(self.state.cost())
+        if after < before - 1e-9 and (repair or self.state.violation() == 0):
+            return True
+        self.state.update(res.items, old)
+        return False
+
+    def repair(self, report: Callable[[str], None]) -> None:
+        while self.state.violation() > 0 and not self.out_of_time():
+            v = self.agent_violation()
+            bad = np.flatnonzero(v > 0)
+            pick = bad[self.rng.integers(len(bad))] if len(bad) else int(
+                self.rng.integers(self.p.n_agents))
+            self.step(int(pick), repair=True)
+            report("repair")
+
+    def improve(self, report: Callable[[str], None], stop_at: float) -> None:
+        idle = 0
+        while not self.out_of_time() and self.state.cost() > stop_at:
+            order = self.rng.permutation(self.p.n_agents)
+            for j in order:
+                if self.out_of_time() or self.state.cost() <= stop_at:
+                    break
+                improved = self.step(int(j), repair=False)
+                idle = 0 if improved else idle + 1
+                report("improve")
+            if idle >= 2 * self.p.n_agents and self.size >= min(self.p.n_agents, 16):
+                break
+
+
+def solve_assignment(problem: AssignmentProblem,
+                     params: EngineParams | None = None) -> EngineResult:
+    """Solve ``problem``: the best plan found within the limits and a proven lower bound."""
+    params = params or EngineParams()
+    t0 = time.monotonic()
+    p = problem
+    stats: dict[str, float] = {}
+    # 1. prune by cost for the LP when the problem is large
+    lp_problem, lp_idx = p, np.arange(len(p.item), dtype=np.int64)
+    n_pairs = len(p.item)
+    if n_pairs > LP_MAX_PAIRS:
+        lp_problem, lp_idx = restrict(p, _k_best(p, p.cost, params.lp_candidates))
+    lp = solve_lp(lp_problem, time_limit=max(1.0, 0.3 * params.time_limit))
+    if lp.status != "optimal" and len(lp_idx) < n_pairs:
+        lp_problem, lp_idx = p, np.arange(n_pairs, dtype=np.int64)
+        lp = solve_lp(p, time_limit=max(1.0, 0.3 * params.time_limit))
+    stats["lp_seconds"] = time.monotonic() - t0
+    stats["lp_objective"] = lp.objective
+    bound = max(lagrangian_bound(p, Multipliers.zero(p.n_agents)),
+                lagrangian_bound(p, lp.multipliers))
+    pruned = len(lp_idx) < n_pairs
+    if lp.status == "infeasible" and not pruned:
+        return EngineResult("infeasible", None, float("inf"), float("inf"),
+                            time.monotonic() - t0, stats)
+    # 2. the search problem: candidates by reduced cost
+    extra = np.zeros(len(lp_problem.item), dtype=bool)
+    if lp.x is not None:
+        extra = lp.x > 1e-6
+    if len(lp_problem.item) > params.full_model_pairs:
+        keep = _k_best(lp_problem, _reduced_costs(lp_problem, lp.multipliers),
+                       params.candidates, extra)
+        search_problem, sidx = restrict(lp_problem, keep)
+        x = lp.x[keep] if lp.x is not None else None
+        search_idx = lp_idx[sidx]
+    else:
+        search_problem, search_idx, x = lp_problem, lp_idx, lp.x
+    start = _round(search_problem, x)
+    sp = scale_problem(search_problem)
+    exact_scope = len(search_idx) == n_pairs
+
+    def report(phase: str, obj: float | None, viol: float) -> None:
+        if params.progress is not None:
+            params.progress(Progress(time.monotonic() - t0, phase, obj, bound, viol))
+
+    stats["search_pairs"] = float(len(search_idx))
+    det_budget = DET_PER_SECOND * max(0.0, params.time_limit - (time.monotonic() - t0))
+    if len(search_idx) <= params.full_model_pairs:
+        state = AssignmentState(sp, start)
+        res = solve_neighbourhood(
+            state, np.arange(p.n_agents), repair=False, free_all=True, det_time=det_budget,
+            time_limit=max(0.1, params.time_limit - (time.monotonic() - t0)),
+            seed=params.seed, workers=params.workers)
+        stats["det_time"] = res.deterministic_time
+        if res.status == "infeasible" and exact_scope:
+            return EngineResult("infeasible", None, float("inf"), float("inf"),
+                                time.monotonic() - t0, stats)
+        if res.pairs is not None:
+            chosen = search_idx[res.pairs]
+            if exact_scope:
+                bound = max(bound, res.bound / sp.cost_scale + p.constant)
+            return _finish(p, chosen, bound, t0, stats)
+        # CP-SAT found nothing in time: fall through to the neighbourhood search
+    search = _Search(sp, start, params, t0, det_budget)
+    stop_at = (bound - p.constant) * sp.cost_scale
+
+    def tick(phase: str) -> None:
+        st = search.state
+        report(phase, st.cost() / sp.cost_scale + p.constant, st.violation())
+
+    search.repair(tick)
+    stats["repair_seconds"] = time.monotonic() - t0
+    if search.state.violation() > 0:
+        stats["violation"] = search.state.violation()
+        return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
+    search.improve(tick, stop_at)
+    stats["iterations"] = search.iterations
+    stats["det_time"] = search.det_used
+    return _finish(p, search_idx[search.state.chosen], bound, t0, stats)
+
+
+def _finish(p: AssignmentProblem, chosen: IntArray, bound: float, t0: float,
+            stats: dict[str, float]) -> EngineResult:
+    ev = evaluate(p, chosen)
+    if not ev.feasible:
+        stats["violation"] = float(ev.over_capacity.sum() + ev.under_min.sum()
+                                   + ev.balance_excess.sum() + ev.moves_excess)
+        return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
+    bound = min(bound, ev.objective)
+    status = "optimal" if ev.objective - bound <= 1e-6 * max(1.0, abs(ev.objective)) else \
+        "feasible"
+    return EngineResult(status, chosen, ev.objective, bound, time.monotonic() - t0, stats)

@@ -1,0 +1,261 @@
+"""Inline SVG pictures for the HTML report: territory map and bar charts.
+
+Everything is drawn from the plan's own numbers, with no tile server, font or script from the
+network. Every text that comes from the inputs goes through :func:`esc`.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+WIDTH = 960
+LABEL_W = 190
+VALUE_W = 120
+ROW_H = 18
+BAR_H = 12
+MAP_MAX_H = 640
+TIER_COLORS = {"A": "#1b4f72", "B": "#5499c7", "C": "#aed6f1"}
+BEFORE_COLOR = "#b3b6b7"
+# A qualitative palette (Tableau 10) first; further reps get golden-angle hues.
+_BASE_PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+                 "#ff9da7", "#9c755f", "#bab0ac")
+
+
+def esc(value: object) -> str:
+    """HTML-escape text for element content and quoted attributes."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def palette(n: int) -> list[str]:
+    """``n`` distinguishable colours."""
+    colors = list(_BASE_PALETTE[:n])
+    for i in range(len(colors), n):
+        r, g, b = colorsys.hls_to_rgb((i * 0.618034) % 1.0, 0.45 + 0.15 * (i % 3) / 2, 0.65)
+        colors.append(f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}")
+    return colors
+
+
+def _short(label: str, limit: int = 26) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _f(x: float) -> str:
+    """Compact coordinate."""
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _svg(width: float, height: float, body: str, label: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(height)}" '
+            f'width="100%" role="img" aria-label="{esc(label)}">{body}</svg>')
+
+
+# ---------------------------------------------------------------- map
+
+
+def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Convex hull (Andrew's monotone chain), counter-clockwise."""
+    pts = sorted(set(points))
+    if len(pts) < 3:
+        return pts
+
+    def cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    upper: list[tuple[float, float]] = []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+@dataclass(frozen=True)
+class _Projection:
+    """Equirectangular, longitudes shrunk by cos(mean latitude), fitted to the canvas."""
+
+    lon0: float
+    lat1: float
+    kx: float
+    scale: float
+    pad: float
+
+    def xy(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = self.pad + (lon - self.lon0) * self.kx * self.scale
+        y = self.pad + (self.lat1 - lat) * self.scale
+        return x, y
+
+
+def _fit(lat: np.ndarray, lon: np.ndarray, pad: float = 14.0) -> tuple[_Projection, float]:
+    kx = math.cos(math.radians(float(np.mean(lat))))
+    span_x = max(float(np.ptp(lon)) * kx, 1e-6)
+    span_y = max(float(np.ptp(lat)), 1e-6)
+    scale = min((WIDTH - 2 * pad) / span_x, (MAP_MAX_H - 2 * pad) / span_y)
+    proj = _Projection(float(np.min(lon)), float(np.max(lat)), kx, scale, pad)
+    return proj, span_y * scale + 2 * pad
+
+
+def map_svg(assignments: pd.DataFrame, reps: pd.DataFrame, colors: dict[str, str]) -> str:
+    """Accounts coloured by rep over the convex hull of each territory, moved accounts ringed,
+    rep home bases as squares. Empty string when there are no coordinates."""
+    if not {"lat", "lon"} <= set(assignments.columns):
+        return ""
+    acc = assignments[assignments["lat"].notna() & assignments["lon"].notna()]
+    home = reps if {"lat", "lon"} <= set(reps.columns) else reps.iloc[0:0]
+    home = home[home["lat"].notna() & home["lon"].notna()] if len(home) else home
+    if acc.empty:
+        return ""
+    all_lat = np.concatenate([acc["lat"].to_numpy(float), home["lat"].to_numpy(float)])
+    all_lon = np.concatenate([acc["lon"].to_numpy(float), home["lon"].to_numpy(float)])
+    proj, height = _fit(all_lat, all_lon)
+    ax, ay = proj.xy(acc["lat"].to_numpy(float), acc["lon"].to_numpy(float))
+    parts = ['<g class="hulls">']
+    rep_ids = acc["rep_id"].to_numpy()
+    for rep_id, color in colors.items():
+        mask = rep_ids == rep_id
+        hull = _hull(list(zip(ax[mask].round(1), ay[mask].round(1), strict=True)))
+        if len(hull) >= 3:
+            pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in hull)
+            parts.append(f'<polygon points="{pts}" fill="{color}" fill-opacity="0.12" '
+                         f'stroke="{color}" stroke-opacity="0.6"/>')
+    parts.append('</g><g class="accounts">')
+    names = acc["name"].astype(str) if "name" in acc.columns else acc["account_id"]
+    moved = acc["moved"].to_numpy(bool)
+    order = np.argsort(moved, kind="stable")  # moved accounts on top
+    for i in order:
+        rep = str(rep_ids[i])
+        tip = f"{acc['account_id'].iloc[i]} · {names.iloc[i]} · tier {acc['tier'].iloc[i]} · {rep}"
+        if moved[i]:
+            tip += f" (moved from {acc['previous_rep_id'].iloc[i]})"
+        ring = ' stroke="#111" stroke-width="1.6" r="4.2"' if moved[i] else ' r="2.6"'
+        parts.append(f'<circle cx="{_f(ax[i])}" cy="{_f(ay[i])}"{ring} '
+                     f'fill="{colors.get(rep, "#888")}"><title>{esc(tip)}</title></circle>')
+    parts.append('</g><g class="homes">')
+    hx, hy = proj.xy(home["lat"].to_numpy(float), home["lon"].to_numpy(float))
+    for j, (_, row) in enumerate(home.iterrows()):
+        tip = f"home base of {row['rep_id']} {row.get('name', '')} ({row['role']})"
+        parts.append(f'<rect x="{_f(hx[j] - 5)}" y="{_f(hy[j] - 5)}" width="10" height="10" '
+                     f'fill="{colors.get(str(row["rep_id"]), "#888")}" stroke="#111" '
+                     f'stroke-width="1.5"><title>{esc(tip)}</title></rect>')
+    parts.append("</g>")
+    return _svg(WIDTH, height, "".join(parts), "map of the territories")
+
+
+# ---------------------------------------------------------------- bar charts
+
+
+@dataclass(frozen=True)
+class BarRow:
+    """One rep in a bar chart."""
+
+    label: str
+    value: float
+    color: str
+    group: str = ""
+    marker: float = float("nan")  # e.g. capacity, drawn as a red tick
+    before: float = float("nan")  # drawn as a grey bar above the main bar
+    note: str = ""
+
+
+def _x(value: float, vmax: float) -> float:
+    plot = WIDTH - LABEL_W - VALUE_W
+    return LABEL_W + (value / vmax * plot if vmax > 0 else 0.0)
+
+
+def bar_chart_svg(rows: Sequence[BarRow], *, unit: str, tolerance: float | None = None,
+                  title: str = "bar chart") -> str:
+    """Horizontal bars grouped by ``group``; with ``tolerance`` a band of ±tolerance around
+    each group's mean (dashed line), with ``marker`` a red tick, with ``before`` a grey bar."""
+    if not rows:
+        return ""
+    values = [r.value for r in rows] + [r.marker for r in rows] + [r.before for r in rows]
+    finite = [v for v in values if math.isfinite(v)]
+    vmax = max(finite + [1e-9]) * (1 + (tolerance or 0) + 0.02)
+    parts: list[str] = []
+    y = 4.0
+    groups: dict[str, list[BarRow]] = {}
+    for r in rows:
+        groups.setdefault(r.group, []).append(r)
+    paired = any(math.isfinite(r.before) for r in rows)
+    row_h = ROW_H * (1.6 if paired else 1)
+    for group, members in groups.items():
+        if group:
+            parts.append(f'<text x="4" y="{_f(y + 13)}" class="grp">{esc(group)}</text>')
+            y += ROW_H + 2
+        top = y
+        y_end = top + row_h * len(members)
+        if tolerance is not None:
+            mean = float(np.mean([m.value for m in members]))
+            lo, hi = _x(mean * (1 - tolerance), vmax), _x(mean * (1 + tolerance), vmax)
+            xm = _x(mean, vmax)
+            parts.append(f'<rect x="{_f(lo)}" y="{_f(top)}" width="{_f(hi - lo)}" '
+                         f'height="{_f(y_end - top)}" class="band"><title>'
+                         f'{esc(group)} mean {mean:,.0f} {esc(unit)} ± {tolerance:.0%}'
+                         f'</title></rect><line x1="{_f(xm)}" x2="{_f(xm)}" y1="{_f(top)}" '
+                         f'y2="{_f(y_end)}" class="mean"/>')
+        for r in members:
+            parts.append(_bar_row(r, y, row_h, vmax, unit))
+            y += row_h
+        y += 6
+    return _svg(WIDTH, y + 2, "".join(parts), title)
+
+
+def _bar_row(r: BarRow, y: float, row_h: float, vmax: float, unit: str) -> str:
+    out = [f'<text x="{LABEL_W - 6}" y="{_f(y + row_h / 2 + 4)}" text-anchor="end">'
+           f'<title>{esc(r.label)}</title>{esc(_short(r.label))}</text>']
+    bar_y = y + (row_h - BAR_H) / 2
+    if math.isfinite(r.before):
+        out.append(f'<rect x="{LABEL_W}" y="{_f(y + 1)}" width="{_f(_x(r.before, vmax) - LABEL_W)}"'
+                   f' height="{BAR_H * 0.8:.1f}" fill="{BEFORE_COLOR}"><title>before: '
+                   f'{r.before:,.0f} {esc(unit)}</title></rect>')
+        bar_y = y + 2 + BAR_H * 0.8
+    width = max(_x(r.value, vmax) - LABEL_W, 0.0)
+    out.append(f'<rect x="{LABEL_W}" y="{_f(bar_y)}" width="{_f(width)}" height="{BAR_H * 0.8:.1f}"'
+               f' fill="{r.color}"><title>{esc(r.label)}: {r.value:,.0f} {esc(unit)}'
+               f'</title></rect>')
+    if math.isfinite(r.marker):
+        xm = _x(r.marker, vmax)
+        out.append(f'<line x1="{_f(xm)}" x2="{_f(xm)}" y1="{_f(y + 1)}" y2="{_f(y + row_h - 1)}" '
+                   f'class="cap"><title>capacity {r.marker:,.0f} {esc(unit)}</title></line>')
+    text = r.note or f"{r.value:,.0f} {unit}"
+    out.append(f'<text x="{WIDTH - VALUE_W + 6}" y="{_f(y + row_h / 2 + 4)}" class="val">'
+               f'{esc(text)}</text>')
+    return "".join(out)
+
+
+def tier_mix_svg(labels: Sequence[str], counts: pd.DataFrame) -> str:
+    """Stacked bars of accounts per tier (columns A, B, C of ``counts``), one row per rep."""
+    if not len(labels):
+        return ""
+    totals = counts.sum(axis=1).to_numpy(float)
+    vmax = max(float(totals.max()), 1.0)
+    parts = []
+    y = 4.0
+    for i, label in enumerate(labels):
+        parts.append(f'<text x="{LABEL_W - 6}" y="{_f(y + ROW_H / 2 + 4)}" text-anchor="end">'
+                     f'<title>{esc(label)}</title>{esc(_short(label))}</text>')
+        x = float(LABEL_W)
+        for tier in ("A", "B", "C"):
+            n = float(counts[tier].iloc[i])
+            w = _x(n, vmax) - LABEL_W
+            if n > 0:
+                parts.append(f'<rect x="{_f(x)}" y="{_f(y + 3)}" width="{_f(w)}" height="{BAR_H}"'
+                             f' fill="{TIER_COLORS[tier]}"><title>{esc(label)}: {n:,.0f} '
+                             f'{tier} accounts</title></rect>')
+            x += w
+        summary = " / ".join(f"{counts[t].iloc[i]:,.0f}" for t in ("A", "B", "C"))
+        parts.append(f'<text x="{WIDTH - VALUE_W + 6}" y="{_f(y + ROW_H / 2 + 4)}" '
+                     f'class="val">{summary}</text>')
+        y += ROW_H
+    return _svg(WIDTH, y + 4, "".join(parts), "tier mix per rep")

@@ -1,0 +1,244 @@
+"""The scenario file (SPEC §4): a validated, frozen pydantic model with a default for every key
+but ``data``. Unknown keys are errors with a did-you-mean suggestion."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from territory_opt.errors import InputError
+
+ROLES: tuple[str, ...] = ("hunter", "closer", "farmer")
+TIERS: tuple[str, ...] = ("A", "B", "C")
+STAGES: tuple[str, ...] = ("prospect", "lead", "opportunity", "customer")
+CHANNELS: tuple[str, ...] = ("visit", "phone", "video", "email")
+
+Role = Literal["hunter", "closer", "farmer"]
+Tier = Literal["A", "B", "C"]
+Channel = Literal["visit", "phone", "video", "email"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Touch(_Strict):
+    """One line of a call pattern: ``per_year`` touches of ``minutes`` each by ``channel``."""
+
+    channel: Channel
+    per_year: float = Field(ge=0)
+    minutes: float = Field(gt=0)
+
+
+CallPattern = dict[Tier, tuple[Touch, ...]]
+
+
+class DataPaths(_Strict):
+    accounts: Path
+    reps: Path
+    units: Path | None = None
+    activities: Path | None = None
+    deals: Path | None = None
+
+
+class Segmentation(_Strict):
+    by: str | dict[str, float] = "potential"
+    method: Literal["pareto", "quantile", "thresholds"] = "pareto"
+    cutoffs: dict[Literal["A", "B"], float] = Field(default_factory=lambda: {"A": 0.5, "B": 0.8})
+    overrides: dict[str, Tier] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_cutoffs(self) -> Segmentation:
+        if set(self.cutoffs) != {"A", "B"}:
+            raise ValueError("cutoffs needs both A and B, e.g. {A: 0.5, B: 0.8}")
+        a, b = self.cutoffs["A"], self.cutoffs["B"]
+        if self.method == "thresholds":
+            if not a > b:
+                raise ValueError(
+                    f"thresholds: the A threshold ({a}) must be above the B threshold ({b})"
+                )
+        else:
+            if not 0 < a < b <= 1:
+                raise ValueError(f"cutoffs must increase within (0, 1]: A={a}, B={b}")
+        if isinstance(self.by, dict) and (not self.by or any(w < 0 for w in self.by.values())):
+            raise ValueError("a weighted `by` needs at least one column with a weight >= 0")
+        return self
+
+
+def _default_patterns() -> dict[Role, CallPattern]:
+    def t(channel: str, per_year: float, minutes: float) -> tuple[Touch, ...]:
+        return (Touch(channel=channel, per_year=per_year, minutes=minutes),)  # type: ignore[arg-type]
+
+    return {
+        "farmer": {"A": t("visit", 24, 60), "B": t("visit", 12, 45), "C": t("phone", 12, 15)},
+        "hunter": {"A": t("visit", 7, 45), "B": t("phone", 7, 20), "C": t("email", 7, 5)},
+        "closer": {"A": t("visit", 6, 90), "B": t("visit", 4, 60), "C": t("video", 4, 45)},
+    }
+
+
+class Capacity(_Strict):
+    hours_per_year: float = Field(default=1500, gt=0)
+    speed_kmh: float = Field(default=60, gt=0)
+    circuity: float = Field(default=1.3, ge=1)
+    visits_per_trip: float = Field(default=1, gt=0)
+
+
+class Balance(_Strict):
+    measure: Literal["workload", "potential", "accounts"] = "workload"
+    tolerance: float = Field(default=0.10, gt=0, lt=1)
+
+
+class Disruption(_Strict):
+    max_moved_share: float = Field(default=0.15, ge=0, le=1)
+    keep_owner_tiers: tuple[Tier, ...] = ("A",)
+
+
+class Objective(_Strict):
+    travel: float = Field(default=1.0, ge=0)
+    moves: float = Field(default=10.0, ge=0)
+
+
+class Management(_Strict):
+    span_of_control: int = Field(default=7, ge=1)
+
+
+class Solver(_Strict):
+    time_limit_s: float = Field(default=60, gt=0)
+    seed: int = Field(default=0, ge=0)
+    workers: int = Field(default=2, ge=1)
+
+
+class Scenario(_Strict):
+    """A planning scenario. Paths in ``data`` are absolute once loaded."""
+
+    name: str = "scenario"
+    data: DataPaths
+    segmentation: Segmentation = Field(default_factory=Segmentation)
+    routing: dict[Literal["prospect", "lead", "opportunity", "customer"], Role] = Field(
+        default_factory=lambda: {
+            "prospect": "hunter",
+            "lead": "hunter",
+            "opportunity": "closer",
+            "customer": "farmer",
+        }
+    )
+    structure: Literal["linear", "cellular"] = "linear"
+    call_patterns: dict[Role, CallPattern] = Field(default_factory=_default_patterns)
+    overlays: dict[str, CallPattern] = Field(
+        default_factory=lambda: {"vp": {"A": (Touch(channel="visit", per_year=4, minutes=60),)}}
+    )
+    capacity: Capacity = Field(default_factory=Capacity)
+    balance: Balance = Field(default_factory=Balance)
+    disruption: Disruption = Field(default_factory=Disruption)
+    objective: Objective = Field(default_factory=Objective)
+    contiguity: bool = False
+    management: Management = Field(default_factory=Management)
+    solver: Solver = Field(default_factory=Solver)
+
+    @field_validator("routing")
+    @classmethod
+    def _full_routing(cls, v: dict[str, str]) -> dict[str, str]:
+        defaults = {"prospect": "hunter", "lead": "hunter", "opportunity": "closer",
+                    "customer": "farmer"}
+        return {**defaults, **v}
+
+    @field_validator("call_patterns")
+    @classmethod
+    def _full_patterns(cls, v: dict[str, CallPattern]) -> dict[str, CallPattern]:
+        defaults = _default_patterns()
+        return {role: {**defaults[role], **v.get(role, {})} for role in ROLES}  # type: ignore[index]
+
+    def touches(self, role: str, tier: str) -> tuple[Touch, ...]:
+        """The call pattern of one role and tier (empty when none is set)."""
+        return self.call_patterns.get(role, {}).get(tier, ())  # type: ignore[call-overload,no-any-return]
+
+
+# --------------------------------------------------------------------------- loading
+
+_MODELS_BY_KEY: dict[str, type[BaseModel]] = {
+    "data": DataPaths,
+    "segmentation": Segmentation,
+    "capacity": Capacity,
+    "balance": Balance,
+    "disruption": Disruption,
+    "objective": Objective,
+    "management": Management,
+    "solver": Solver,
+}
+
+
+def _did_you_mean(key: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else f" Known keys: {', '.join(choices)}."
+
+
+def _check_unknown_keys(raw: dict[str, Any], file: str) -> None:
+    """Reject unknown keys at the top level and in the fixed sections, with a suggestion."""
+    top = list(Scenario.model_fields)
+    for key in raw:
+        if key not in top:
+            raise InputError(f"unknown key '{key}'.{_did_you_mean(str(key), top)}", file=file,
+                             column=str(key))
+    for section, model in _MODELS_BY_KEY.items():
+        value = raw.get(section)
+        if isinstance(value, dict):
+            known = list(model.model_fields)
+            for key in value:
+                if key not in known:
+                    raise InputError(
+                        f"unknown key '{section}.{key}'.{_did_you_mean(str(key), known)}",
+                        file=file, column=f"{section}.{key}",
+                    )
+
+
+def _format_validation_error(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"] if not isinstance(x, int)) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+        parts.append(f"key '{loc}': {msg}")
+    return "; ".join(parts)
+
+
+def parse_scenario(raw: Any, *, base_dir: Path, file: str = "<scenario>") -> Scenario:
+    """Validate a scenario mapping; relative data paths are resolved against ``base_dir``."""
+    if not isinstance(raw, dict):
+        raise InputError("the scenario must be a YAML mapping of keys to values", file=file)
+    if "data" not in raw:
+        raise InputError("the required key 'data' (accounts and reps tables) is missing",
+                         file=file, column="data")
+    _check_unknown_keys(raw, file)
+    raw = dict(raw)
+    if isinstance(raw.get("data"), dict):
+        raw["data"] = {k: (str(base_dir / v) if isinstance(v, str) else v)
+                       for k, v in raw["data"].items()}
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise InputError(_format_validation_error(err), file=file) from None
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("scenario file not found", file=str(path))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise InputError(f"not valid YAML: {err}", file=str(path)) from None
+    return parse_scenario(raw, base_dir=path.resolve().parent, file=str(path))
+
+
+def scenario_text_hash(path: str | Path) -> str:
+    """SHA-256 of the scenario file's bytes, for the run manifest."""
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
