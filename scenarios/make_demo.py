@@ -114,7 +114,8 @@ NOUNS = ("Tool", "Machine", "Plastics", "Supply", "Foods", "Logistics", "Metal W
          "Coatings", "Castings", "Software", "Freight", "Bakery", "Brewing", "Clinic")
 SUFFIXES = ("Inc.", "LLC", "Co.", "Corp.", "Group", "Ltd.", "Partners", "Company")
 SURNAMES = ("Smith", "Miller", "Schmidt", "Kaiser", "Wagner", "Horvath", "Murphy", "Baker",
-            "Keller", "Novak", "Yoder", "Sullivan", "Russo", "Adams", "Fischer", "Graham")
+            "Keller", "Novak", "Yoder", "Sullivan", "Russo", "Adams", "Fischer", "Graham",
+            "O'Brien", "O'Malley")
 INDUSTRIES = ("Manufacturing", "Healthcare", "Retail", "Logistics", "Construction",
               "Agriculture", "Professional Services", "Food & Beverage", "Education",
               "Automotive")
@@ -160,7 +161,7 @@ def load_zips() -> pd.DataFrame:
 # --------------------------------------------------------------------------- accounts
 
 def company_name(rng: np.random.Generator, city: str) -> str:
-    """A plausible company name; about 3% carry commas, quotes or ampersands."""
+    """A plausible company name; some carry commas, quotes, apostrophes or ampersands."""
     u = rng.random()
     noun = NOUNS[rng.integers(len(NOUNS))]
     suffix = SUFFIXES[rng.integers(len(SUFFIXES))]
@@ -202,7 +203,18 @@ def make_accounts(rng: np.random.Generator, zips: pd.DataFrame) -> pd.DataFrame:
                                 potential * share * 0.3, 0.0))
     revenue = np.round(revenue, 2)
 
-    names = [company_name(rng, city) for city in z["city"]]
+    names: list[str] = []
+    seen: set[str] = set()
+    for city in z["city"]:
+        name = company_name(rng, city)
+        for _ in range(20):
+            if name not in seen:
+                break
+            name = company_name(rng, city)
+        while name in seen:
+            name = f"{name} II"
+        seen.add(name)
+        names.append(name)
     industry = np.array(INDUSTRIES, dtype=object)[
         rng.choice(len(INDUSTRIES), N_ACCOUNTS, p=np.array(INDUSTRY_WEIGHTS))]
     strategic = np.zeros(N_ACCOUNTS, dtype=bool)
@@ -347,6 +359,41 @@ def assign_owners(rng: np.random.Generator, accounts: pd.DataFrame, reps: pd.Dat
     accounts["locked"] = locked
 
 
+# --------------------------------------------------------------------------- fixability
+
+def greedy_repair(work: FloatArray, start: npt.NDArray[np.int64], movable: npt.NDArray[np.bool_],
+                  cap: FloatArray, max_steps: int = 5000) -> npt.NDArray[np.int64]:
+    """Rebalance one role by single-account moves: each step makes the move that most reduces
+    the squared excess outside [0.9, min(1.1, cap/mean)] × mean. ``work`` is accounts × reps.
+    Returns the final rep index per account (a witness that the scenario is fixable)."""
+    assign = start.copy()
+    rows = np.arange(len(assign))
+    mov = np.flatnonzero(movable)
+
+    def penalty(load: FloatArray, lo: float, hi: FloatArray) -> FloatArray:
+        return np.asarray(np.maximum(load - hi, 0.0) ** 2 + np.maximum(lo - load, 0.0) ** 2)
+
+    for _ in range(max_steps):
+        load = np.bincount(assign, weights=work[rows, assign], minlength=work.shape[1])
+        mean = load.mean()
+        lo, hi = (1 - TOLERANCE) * mean, np.minimum((1 + TOLERANCE) * mean, cap)
+        base = penalty(load, lo, hi)
+        if base.sum() == 0.0 or len(mov) == 0:
+            break
+        cur = assign[mov]
+        w_cur = work[mov, cur]
+        loss = penalty(load[cur] - w_cur, lo, hi[cur]) - base[cur]
+        gain = penalty(load[None, :] + work[mov], lo, hi[None, :]) - base[None, :]
+        delta = loss[:, None] + gain
+        delta[np.arange(len(mov)), cur] = np.inf
+        k = int(np.argmin(delta))
+        i, j = divmod(k, work.shape[1])
+        if delta[i, j] >= 0.0:
+            break
+        assign[mov[i]] = j
+    return assign
+
+
 # --------------------------------------------------------------------------- report
 
 def report(accounts: pd.DataFrame, reps: pd.DataFrame, tiers: npt.NDArray[np.str_],
@@ -365,7 +412,8 @@ def report(accounts: pd.DataFrame, reps: pd.DataFrame, tiers: npt.NDArray[np.str
     cur_travel = np.where(owned, visits * dist[np.arange(len(oi)), oi] * travel_factor(), 0.0)
     cur_work = np.where(owned, touch + cur_travel, 0.0)
     load = np.bincount(oi[owned], weights=cur_work[owned], minlength=len(reps))
-    fixed_mask = owned & (((tiers == "A") & (rep_role[oi] == role)) | accounts["locked"])
+    locked = accounts["locked"].to_numpy(dtype=bool)
+    fixed_mask = owned & (((tiers == "A") & (rep_role[oi] == role)) | locked)
     fixed = np.bincount(oi[fixed_mask], weights=cur_work[fixed_mask], minlength=len(reps))
 
     total_pot = accounts["potential"].sum()
@@ -389,8 +437,34 @@ def report(accounts: pd.DataFrame, reps: pd.DataFrame, tiers: npt.NDArray[np.str
         print(f"{r:8}{acc.sum():>7}{tiers_r:>13}{touch[acc].sum():>10.0f}{near_travel:>16.0f}"
               f"{cur_travel[cur].sum():>16.0f}{near_total:>15.0f}{rc:>10.0f}"
               f"{near_total / rc:>7.0%}")
+    print("(accts, touch, travel nearest: accounts routed to the role; travel current: accounts "
+          "owned by reps of the role; util = (touch + travel nearest) / capacity)")
+    moved_total = int((owned & (rep_role[oi] != role)).sum())
+    repaired = np.zeros(len(reps))
+    for r in ROLES:
+        cols = np.flatnonzero(rep_role == r)
+        acc = np.flatnonzero(role == r)
+        work = touch[acc, None] + visits[acc, None] * dist[np.ix_(acc, cols)] * travel_factor()
+        col_of = {int(c): k for k, c in enumerate(cols)}
+        keep = owned[acc] & (rep_role[oi[acc]] == r)
+        start = np.where(keep, [col_of.get(int(o), -1) for o in oi[acc]],
+                         np.argmin(work, axis=1))
+        final = greedy_repair(work, start, ~fixed_mask[acc], cap[cols])
+        moved_total += int((keep & (final != start)).sum())
+        repaired[cols] = np.bincount(final, weights=work[np.arange(len(acc)), final],
+                                     minlength=len(cols))
+    print(f"\nfixability (greedy repair, hand-overs to the nearest rep of the right role): "
+          f"{moved_total} of {int(owned.sum())} owned accounts moved "
+          f"= {moved_total / owned.sum():.1%} (limit 25%)")
+    for r in ROLES:
+        cols = np.flatnonzero(rep_role == r)
+        ratio = repaired[cols] / repaired[cols].mean()
+        print(f"  {r:8} after repair: load/mean {ratio.min():.3f}..{ratio.max():.3f}, "
+              f"max load/cap {(repaired[cols] / cap[cols]).max():.0%}")
+
     print(f"\n{'rep':5}{'role':8}{'cap':>6}{'accts':>7}{'workload':>10}{'/mean':>7}{'/cap':>7}"
           f"{'fixed':>8}{'fix/cap':>9}{'fix/mean':>9}  flags")
+    fixed_ok = True
     for r in ROLES:
         cols = np.flatnonzero(rep_role == r)
         mean = load[cols].mean()
@@ -405,6 +479,9 @@ def report(accounts: pd.DataFrame, reps: pd.DataFrame, tiers: npt.NDArray[np.str
             print(f"{rep_ids[j]:5}{r:8}{cap[j]:>6.0f}{int((oi == j).sum()):>7}{load[j]:>10.0f}"
                   f"{load[j] / mean:>7.2f}{load[j] / cap[j]:>7.0%}{fixed[j]:>8.0f}"
                   f"{fixed[j] / cap[j]:>9.0%}{fixed[j] / mean:>9.2f}  {', '.join(flags)}")
+            fixed_ok = fixed_ok and "FIXED TOO HIGH" not in flags
+    print("fixed = same-role A accounts (keep_owner_tiers) + locked accounts, at current travel; "
+          f"check fixed <= 85% of capacity and <= 1.1 x role mean: {'OK' if fixed_ok else 'FAIL'}")
 
 
 # --------------------------------------------------------------------------- output
@@ -443,7 +520,7 @@ segmentation:
 structure: linear
 capacity: {{hours_per_year: {HOURS_PER_YEAR:g}, speed_kmh: {SPEED_KMH:g}, circuity: {CIRCUITY:g}, \
 visits_per_trip: {VISITS_PER_TRIP:g}}}
-balance: {{measure: workload, tolerance: {TOLERANCE:g}}}
+balance: {{measure: workload, tolerance: {TOLERANCE:.2f}}}
 disruption: {{max_moved_share: 0.25, keep_owner_tiers: [A]}}
 objective: {{travel: 1.0, moves: 10.0}}
 management: {{span_of_control: 7}}

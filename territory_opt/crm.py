@@ -36,8 +36,8 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import unicodedata
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +122,23 @@ def export_crm(plan: PlanFolder, crm: str, out_dir: Path, *, changes_only: bool 
     }
     _write_atomically(out_dir, files, manifest, plan.path)
     return manifest
+
+
+def export_default_crms(plan: PlanFolder, out_dir: Path, *,
+                        changes_only: bool = True) -> dict[str, Any]:
+    """The exports ``territory-opt run`` can write unasked, into ``out_dir/<crm>``.
+
+    Salesforce account owners, HubSpot and Dynamics; a CRM whose requirements the plan does
+    not meet (e.g. reps without an email for HubSpot) is skipped with the reason, so a plan is
+    never held back by an export. ``salesforce-territory`` needs Ids and is never written here.
+    """
+    done: dict[str, Any] = {}
+    for crm in ("salesforce", "hubspot", "dynamics"):
+        try:
+            done[crm] = export_crm(plan, crm, Path(out_dir) / crm, changes_only=changes_only)
+        except InputError as err:
+            done[crm] = {"skipped": str(err)}
+    return done
 
 
 def selected_accounts(plan: PlanFolder, *, changes_only: bool) -> pd.DataFrame:
@@ -293,7 +310,8 @@ def _write_atomically(out_dir: Path, files: list[CsvFile], manifest: dict[str, A
     if out_dir.exists():
         _check_replaceable(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    tmp = _sibling(out_dir, "tmp")
+    tmp.mkdir()  # unlike mkdtemp, honours the umask, so the export is readable like any folder
     try:
         for f in files:
             (tmp / f.name).write_text(render_csv(f), encoding="utf-8", newline="")
@@ -303,6 +321,11 @@ def _write_atomically(out_dir: Path, files: list[CsvFile], manifest: dict[str, A
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _sibling(path: Path, tag: str) -> Path:
+    """A fresh hidden name beside ``path``."""
+    return path.with_name(f".{path.name}.{tag}.{uuid.uuid4().hex[:12]}")
 
 
 def _check_replaceable(out_dir: Path) -> None:
@@ -323,8 +346,7 @@ def _swap_into_place(tmp: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         os.replace(tmp, out_dir)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
-    old.rmdir()
+    old = _sibling(out_dir, "old")
     os.replace(out_dir, old)
     try:
         os.replace(tmp, out_dir)

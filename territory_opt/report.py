@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,13 +43,13 @@ def write_report(plans: list[PlanFolder], out_file: Path) -> None:
     text = render_report(plans)
     out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_file.name}.", dir=out_file.parent)
+    tmp = out_file.with_name(f".{out_file.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as f:
             f.write(text)
         os.replace(tmp, out_file)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -80,11 +80,16 @@ def summary(plan: PlanFolder) -> dict[str, Any]:
     """Headline numbers: from ``plan.json`` where it has them, else from the tables."""
     a, reps = plan.assignments, plan.reps
     metrics = plan.plan.get("metrics") or {}
+
+    def metric(key: str, fallback: Callable[[], Any]) -> Any:
+        value = metrics.get(key) if isinstance(metrics, dict) else None
+        return fallback() if value is None else value
+
     owned = int((a["previous_rep_id"] != "").sum())
-    moves = metrics.get("moves", int(a["moved"].sum()))
-    cost = reps["cost"].sum() if "cost" in reps.columns and reps["cost"].notna().any() else None
+    moves = metric("moves", lambda: int(a["moved"].sum()))
+    has_cost = "cost" in reps.columns and reps["cost"].notna().any()
     return {
-        "status": plan.plan.get("status", NA),
+        "status": plan.plan.get("status") or NA,
         "objective": plan.plan.get("objective"),
         "bound": plan.plan.get("bound"),
         "gap": plan.plan.get("gap"),
@@ -93,14 +98,15 @@ def summary(plan: PlanFolder) -> dict[str, Any]:
         "reps": len(reps),
         "accounts": len(a),
         "moves": moves,
-        "moved_share": metrics.get("moved_share", moves / owned if owned else 0.0),
-        "handovers": metrics.get("handovers", int(a["handover"].sum())),
-        "travel_hours": metrics.get("travel_hours", float(a["travel_hours"].sum())),
+        "moved_share": metric("moved_share", lambda: moves / owned if owned else 0.0),
+        "handovers": metric("handovers", lambda: int(a["handover"].sum())),
+        "travel_hours": metric("travel_hours", lambda: float(a["travel_hours"].sum())),
         "workload_hours": float(reps["workload_hours"].sum()),
-        "max_deviation": metrics.get("max_deviation", _max_deviation(reps)),
-        "capacity_violations": metrics.get(
-            "capacity_violations", int((reps["workload_hours"] > reps["capacity_hours"]).sum())),
-        "cost": cost,
+        "max_deviation": metric("max_deviation", lambda: _max_deviation(reps)),
+        "capacity_violations": metric(
+            "capacity_violations",
+            lambda: int((reps["workload_hours"] > reps["capacity_hours"]).sum())),
+        "cost": float(reps["cost"].sum()) if has_cost else None,
         "tolerance": _tolerance(plan),
     }
 
@@ -234,12 +240,14 @@ def _travel_decreased(a: pd.DataFrame, reps: pd.DataFrame) -> np.ndarray:
 def _table(headers: Sequence[tuple[str, bool]], rows: list[list[tuple[str, str]]],
            caption: str) -> str:
     """A sortable table; ``headers`` are (label, numeric), cells are (text, sort value)."""
-    numeric = ' data-type="num"'
-    head = "".join(f'<th scope="col" tabindex="0"{numeric if num else ""}>{esc(label)}</th>'
+    numeric = [num for _, num in headers]
+    num_attr = ' data-type="num"'
+    head = "".join(f'<th scope="col" tabindex="0"{num_attr if num else ""}>{esc(label)}</th>'
                    for label, num in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td data-v="{esc(v)}">{esc(t)}</td>' if v != t
-                         else f"<td>{esc(t)}</td>" for t, v in row) + "</tr>"
+        "<tr>" + "".join(f'<td class="num" data-v="{esc(v)}">{esc(t)}</td>' if num
+                         else f"<td>{esc(t)}</td>"
+                         for (t, v), num in zip(row, numeric, strict=True)) + "</tr>"
         for row in rows)
     return (f'<table class="sortable"><caption>{esc(caption)}</caption><thead><tr>{head}'
             f'</tr></thead><tbody>{body}</tbody></table>')
@@ -330,11 +338,17 @@ def _plan_sections(plan: PlanFolder) -> str:
     legend = "".join(f'<span class="key"><i style="background:{colors[r.rep_id]}"></i>'
                      f"{esc(_label(r))}</span>" for _, r in reps.iterrows())
     picture = map_svg(plan.assignments, reps, colors)
+    roles = list(dict.fromkeys(reps["role"].astype(str)))
+    buttons = "".join(f'<button type="button" data-show="{esc(r)}">{esc(r.capitalize())}s'
+                      "</button>" for r in roles)
+    filters = (f'<p class="roles">Show: <button type="button" data-show="" aria-pressed="true">'
+               f"All</button>{buttons}</p>" if len(roles) > 1 else "")
     parts.append('<section><h2>Territories</h2>' + (
-        f'{picture}<p class="legend">{legend}</p><p class="hint">Dots: accounts coloured by '
-        'rep; ringed dots: moved accounts; squares: rep home bases; shaded: each territory\'s '
-        'outline. Hover for details.</p>' if picture else
-        "<p>No coordinates (lat, lon) in assignments.csv, so no map.</p>") + "</section>")
+        f'<figure class="map">{filters}{picture}</figure><p class="legend">{legend}</p>'
+        '<p class="hint">Dots: accounts coloured by rep; ringed dots: moved accounts; squares: '
+        "rep home bases; shaded: each territory's outline. Hover for details.</p>"
+        if picture else "<p>No coordinates (lat, lon) in assignments.csv, so no map.</p>")
+        + "</section>")
     parts.append(f'<section><h2>Workload per rep against capacity</h2><p class="hint">'
                  f'{esc(band_note)}</p>'
                  f'{bar_chart_svg(workload, unit="h", tolerance=band, title="workload")}'
@@ -377,11 +391,15 @@ svg .mean{stroke:#1e8449;stroke-dasharray:4 3}svg .cap{stroke:#c0392b;stroke-wid
 table{border-collapse:collapse;width:100%;font-size:.88em}
 caption{text-align:left;color:#566573;padding:4px 0}
 th,td{border-bottom:1px solid #e5e7e9;padding:4px 8px;text-align:left}
-td[data-v]{text-align:right;font-variant-numeric:tabular-nums}
+td.num,th[data-type=num]{text-align:right;font-variant-numeric:tabular-nums}
 table.sortable th{cursor:pointer;background:#f2f3f4;user-select:none}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
-table.compare td{text-align:right}details{margin:8px 0}
-summary{cursor:pointer;font-weight:600;font-size:1.1em}
+table.compare td,table.compare th[scope=col]{text-align:right}details{margin:8px 0}
+summary{cursor:pointer;font-weight:600;font-size:1.1em}figure.map{margin:0}
+figure.map svg{margin:0 auto}
+.roles button{font:inherit;font-size:.85em;margin-right:4px;padding:2px 10px;cursor:pointer;
+border:1px solid #aab7b8;border-radius:12px;background:#fff}
+.roles button[aria-pressed=true]{background:#1c2833;color:#fff}
 """
 
 _JS = """
@@ -401,5 +419,12 @@ table.querySelectorAll('thead th').forEach(function(th,i){
 th.addEventListener('click',function(){sort(table,th,i);});
 th.addEventListener('keydown',function(e){if(e.key==='Enter'){sort(table,th,i);}});});
 table.setAttribute('data-sortable','ready');});
+document.querySelectorAll('figure.map').forEach(function(fig){
+var buttons=fig.querySelectorAll('button[data-show]');
+buttons.forEach(function(b){b.addEventListener('click',function(){
+var role=b.getAttribute('data-show');
+buttons.forEach(function(o){o.setAttribute('aria-pressed',o===b?'true':'false');});
+fig.querySelectorAll('svg g[data-role]').forEach(function(g){
+g.style.display=(!role||g.getAttribute('data-role')===role)?'':'none';});});});});
 })();
 """

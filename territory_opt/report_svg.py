@@ -97,59 +97,70 @@ class _Projection:
         return x, y
 
 
-def _fit(lat: np.ndarray, lon: np.ndarray, pad: float = 14.0) -> tuple[_Projection, float]:
+def _fit(lat: np.ndarray, lon: np.ndarray,
+         pad: float = 14.0) -> tuple[_Projection, float, float]:
+    """Projection and the canvas (width, height) that holds all points."""
     kx = math.cos(math.radians(float(np.mean(lat))))
     span_x = max(float(np.ptp(lon)) * kx, 1e-6)
     span_y = max(float(np.ptp(lat)), 1e-6)
     scale = min((WIDTH - 2 * pad) / span_x, (MAP_MAX_H - 2 * pad) / span_y)
     proj = _Projection(float(np.min(lon)), float(np.max(lat)), kx, scale, pad)
-    return proj, span_y * scale + 2 * pad
+    return proj, span_x * scale + 2 * pad, span_y * scale + 2 * pad
 
 
 def map_svg(assignments: pd.DataFrame, reps: pd.DataFrame, colors: dict[str, str]) -> str:
     """Accounts coloured by rep over the convex hull of each territory, moved accounts ringed,
-    rep home bases as squares. Empty string when there are no coordinates."""
+    rep home bases as squares. Every layer is tagged with its role (``data-role``) so the
+    page can show one role at a time. Empty string when there are no coordinates."""
     if not {"lat", "lon"} <= set(assignments.columns):
         return ""
     acc = assignments[assignments["lat"].notna() & assignments["lon"].notna()]
-    home = reps if {"lat", "lon"} <= set(reps.columns) else reps.iloc[0:0]
-    home = home[home["lat"].notna() & home["lon"].notna()] if len(home) else home
     if acc.empty:
         return ""
-    all_lat = np.concatenate([acc["lat"].to_numpy(float), home["lat"].to_numpy(float)])
-    all_lon = np.concatenate([acc["lon"].to_numpy(float), home["lon"].to_numpy(float)])
-    proj, height = _fit(all_lat, all_lon)
+    home = reps.iloc[0:0]
+    if {"lat", "lon"} <= set(reps.columns):
+        home = reps[reps["lat"].notna() & reps["lon"].notna()]
+    proj, width, height = _fit(
+        np.concatenate([acc["lat"].to_numpy(float), home["lat"].to_numpy(float)]),
+        np.concatenate([acc["lon"].to_numpy(float), home["lon"].to_numpy(float)]))
     ax, ay = proj.xy(acc["lat"].to_numpy(float), acc["lon"].to_numpy(float))
-    parts = ['<g class="hulls">']
+    role_of = dict(zip(reps["rep_id"], reps["role"].astype(str), strict=True))
+    roles = list(dict.fromkeys(role_of[r] for r in colors if r in role_of))
+    hulls: dict[str, list[str]] = {role: [] for role in roles}
     rep_ids = acc["rep_id"].to_numpy()
     for rep_id, color in colors.items():
         mask = rep_ids == rep_id
         hull = _hull(list(zip(ax[mask].round(1), ay[mask].round(1), strict=True)))
-        if len(hull) >= 3:
+        if len(hull) >= 3 and rep_id in role_of:
             pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in hull)
-            parts.append(f'<polygon points="{pts}" fill="{color}" fill-opacity="0.12" '
-                         f'stroke="{color}" stroke-opacity="0.6"/>')
-    parts.append('</g><g class="accounts">')
+            hulls[role_of[rep_id]].append(
+                f'<polygon points="{pts}" fill="{color}" fill-opacity="0.08" stroke="{color}" '
+                'stroke-opacity="0.5" stroke-width="0.8"/>')
+    dots: dict[str, list[str]] = {role: [] for role in roles}
     names = acc["name"].astype(str) if "name" in acc.columns else acc["account_id"]
     moved = acc["moved"].to_numpy(bool)
-    order = np.argsort(moved, kind="stable")  # moved accounts on top
-    for i in order:
+    for i in np.argsort(moved, kind="stable"):  # moved accounts on top
         rep = str(rep_ids[i])
         tip = f"{acc['account_id'].iloc[i]} · {names.iloc[i]} · tier {acc['tier'].iloc[i]} · {rep}"
         if moved[i]:
             tip += f" (moved from {acc['previous_rep_id'].iloc[i]})"
         ring = ' stroke="#111" stroke-width="1.6" r="4.2"' if moved[i] else ' r="2.6"'
-        parts.append(f'<circle cx="{_f(ax[i])}" cy="{_f(ay[i])}"{ring} '
-                     f'fill="{colors.get(rep, "#888")}"><title>{esc(tip)}</title></circle>')
-    parts.append('</g><g class="homes">')
+        dots[role_of.get(rep, roles[0] if roles else "")].append(
+            f'<circle cx="{_f(ax[i])}" cy="{_f(ay[i])}"{ring} fill="{colors.get(rep, "#888")}">'
+            f'<title>{esc(tip)}</title></circle>')
+    homes: dict[str, list[str]] = {role: [] for role in roles}
     hx, hy = proj.xy(home["lat"].to_numpy(float), home["lon"].to_numpy(float))
     for j, (_, row) in enumerate(home.iterrows()):
         tip = f"home base of {row['rep_id']} {row.get('name', '')} ({row['role']})"
-        parts.append(f'<rect x="{_f(hx[j] - 5)}" y="{_f(hy[j] - 5)}" width="10" height="10" '
-                     f'fill="{colors.get(str(row["rep_id"]), "#888")}" stroke="#111" '
-                     f'stroke-width="1.5"><title>{esc(tip)}</title></rect>')
-    parts.append("</g>")
-    return _svg(WIDTH, height, "".join(parts), "map of the territories")
+        homes.setdefault(str(row["role"]), []).append(
+            f'<rect x="{_f(hx[j] - 5)}" y="{_f(hy[j] - 5)}" width="10" height="10" '
+            f'fill="{colors.get(str(row["rep_id"]), "#888")}" stroke="#111" stroke-width="1.5">'
+            f'<title>{esc(tip)}</title></rect>')
+    body = "".join(f'<g data-role="{esc(role)}">{"".join(items)}</g>'
+                   for layer in (hulls, dots, homes) for role, items in layer.items())
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(height)}" '
+            f'width="100%" style="max-width:{_f(width)}px" role="img" '
+            f'aria-label="map of the territories">{body}</svg>')
 
 
 # ---------------------------------------------------------------- bar charts

@@ -25,7 +25,8 @@ class ScaledProblem:
     cost: IntArray
     load_hi: IntArray
     load_lo: IntArray
-    balance: IntArray
+    bal_hi: IntArray
+    bal_lo: IntArray
     capacity: IntArray
     min_load: IntArray
     group_size: IntArray
@@ -39,8 +40,7 @@ class ScaledProblem:
 
 def scale_problem(p: AssignmentProblem) -> ScaledProblem:
     cs = scaling.scale_for(p.cost)
-    ls = scaling.scale_for(np.concatenate([p.load, p.balance, p.capacity[np.isfinite(
-        p.capacity)], p.min_load]))
+    ls = scaling.scale_for(np.concatenate([p.load, p.balance, p.capacity, p.min_load]))
     cap = np.where(np.isfinite(p.capacity), p.capacity, 0.0)
     capacity = np.where(np.isfinite(p.capacity), scaling.floor_scaled(cap, ls), UNLIMITED)
     sizes = np.zeros(p.n_agents, dtype=np.int64)
@@ -51,9 +51,10 @@ def scale_problem(p: AssignmentProblem) -> ScaledProblem:
     return ScaledProblem(
         problem=p, cost_scale=cs, load_scale=ls,
         cost=scaling.floor_scaled(p.cost, cs), load_hi=load_hi,
-        load_lo=scaling.floor_scaled(p.load, ls), balance=scaling.round_scaled(p.balance, ls),
+        load_lo=scaling.floor_scaled(p.load, ls), bal_hi=scaling.ceil_scaled(p.balance, ls),
+        bal_lo=scaling.floor_scaled(p.balance, ls),
         capacity=capacity.astype(np.int64), min_load=scaling.ceil_scaled(p.min_load, ls),
-        group_size=sizes, tol_num=scaling.tolerance_numerator(p.tolerance, exact=ls == 1),
+        group_size=sizes, tol_num=scaling.tolerance_numerator(p.tolerance),
         move_weight=max(1, int(np.median(load_hi)) if len(load_hi) else 1),
     )
 
@@ -70,12 +71,26 @@ class AssignmentState:
                                    minlength=p.n_agents).astype(np.int64)
         self.load_lo = np.bincount(agents, weights=sp.load_lo[self.chosen],
                                    minlength=p.n_agents).astype(np.int64)
-        self.bal = np.bincount(agents, weights=sp.balance[self.chosen],
-                               minlength=p.n_agents).astype(np.int64)
+        self.bal_hi = np.bincount(agents, weights=sp.bal_hi[self.chosen],
+                                  minlength=p.n_agents).astype(np.int64)
+        self.bal_lo = np.bincount(agents, weights=sp.bal_lo[self.chosen],
+                                  minlength=p.n_agents).astype(np.int64)
         self.moves = int(np.sum((p.owner >= 0) & (agents != p.owner)))
 
-    def group_total(self, g: int) -> int:
-        return int(self.bal[self.sp.problem.group == g].sum())
+    def balance_excess(self) -> np.ndarray:
+        """Per agent how far (in scaled measure units) it lies outside its balance band,
+        judged conservatively: own measure rounded against the group total rounded."""
+        sp, p = self.sp, self.sp.problem
+        out = np.zeros(p.n_agents)
+        den, k = sp.tol_den, sp.tol_num
+        for g in np.unique(p.group[p.group >= 0]):
+            members = p.group == g
+            n = int(members.sum())
+            t_lo, t_hi = int(self.bal_lo[members].sum()), int(self.bal_hi[members].sum())
+            up = np.maximum(0, n * den * self.bal_hi[members] - (den + k) * t_lo)
+            low = np.maximum(0, (den - k) * t_hi - n * den * self.bal_lo[members])
+            out[members] = (up + low) / (n * den)
+        return out
 
     def cost(self) -> int:
         return int(self.sp.cost[self.chosen].sum())
@@ -85,13 +100,7 @@ class AssignmentState:
         sp, p = self.sp, self.sp.problem
         v = float(np.maximum(0, self.load_hi - sp.capacity).sum())
         v += float(np.maximum(0, sp.min_load - self.load_lo).sum())
-        for g in np.unique(p.group[p.group >= 0]):
-            members = p.group == g
-            t = self.group_total(int(g))
-            n, den, k = int(members.sum()), sp.tol_den, sp.tol_num
-            nb = n * den * self.bal[members]
-            v += float(np.maximum(0, nb - (den + k) * t).sum() / (n * den))
-            v += float(np.maximum(0, (den - k) * t - nb).sum() / (n * den))
+        v += float(self.balance_excess().sum())
         if p.max_moves is not None:
             v += max(0, self.moves - p.max_moves) * sp.move_weight
         return v
@@ -103,7 +112,8 @@ class AssignmentState:
             a = p.agent[pairs]
             np.add.at(self.load_hi, a, sign * sp.load_hi[pairs])
             np.add.at(self.load_lo, a, sign * sp.load_lo[pairs])
-            np.add.at(self.bal, a, sign * sp.balance[pairs])
+            np.add.at(self.bal_hi, a, sign * sp.bal_hi[pairs])
+            np.add.at(self.bal_lo, a, sign * sp.bal_lo[pairs])
             self.moves += sign * int(np.sum((p.owner[items] >= 0) & (a != p.owner[items])))
         self.chosen[items] = new_pairs
 
@@ -118,32 +128,40 @@ class SubResult:
     deterministic_time: float
 
 
-def solve_neighbourhood(state: AssignmentState, agents: IntArray, *, repair: bool,
-                        free_all: bool = False, det_time: float = 1.0,
-                        time_limit: float = 10.0, seed: int = 0, workers: int = 1,
-                        log_callback: object | None = None) -> SubResult:
-    """Re-optimise the items held by ``agents`` over those agents, everything else fixed.
+def free_items_of(state: AssignmentState, agents: IntArray) -> IntArray:
+    """The items held by ``agents`` that have a choice (more than one candidate)."""
+    p = state.sp.problem
+    in_s = np.zeros(p.n_agents, dtype=bool)
+    in_s[agents] = True
+    return np.flatnonzero(in_s[p.agent[state.chosen]] & (np.diff(p.item_ptr) > 1))
 
-    With ``repair`` the limits are soft and the summed violation is minimised; otherwise the
-    limits are hard and the cost is minimised. The current assignment is the hint.
+
+def solve_neighbourhood(state: AssignmentState, items: IntArray, agents: IntArray, *,
+                        repair: bool, det_time: float = 1.0, time_limit: float = 10.0,
+                        seed: int = 0, workers: int = 1) -> SubResult:
+    """Re-optimise ``items`` over their candidate pairs with ``agents``; all else is fixed.
+
+    ``agents`` must include each item's current agent. With ``repair`` the limits are soft and
+    the summed violation comes first, then cost; otherwise the limits are hard and the cost
+    is minimised. The current assignment is the hint.
     """
     sp, p = state.sp, state.sp.problem
     in_s = np.zeros(p.n_agents, dtype=bool)
     in_s[agents] = True
     ptr = p.item_ptr
     n_cand = np.diff(ptr)
-    free = in_s[p.agent[state.chosen]] & (free_all | (n_cand > 1))
-    items = np.flatnonzero(free)
+    items = np.asarray(items, dtype=np.int64)
     if len(items) == 0:
         return SubResult("optimal", items, None, 0.0, 0.0, 0.0)
     counts = n_cand[items]
     pair_idx = np.repeat(ptr[items], counts) + (np.arange(counts.sum())
                                                 - np.repeat(np.cumsum(counts) - counts, counts))
     pair_idx = pair_idx[in_s[p.agent[pair_idx]]]
+    agents = np.unique(np.concatenate([p.agent[pair_idx], p.agent[state.chosen[items]]]))
     sub = pd.DataFrame({
         "item": p.item[pair_idx], "agent": p.agent[pair_idx], "cost": sp.cost[pair_idx],
         "w_hi": sp.load_hi[pair_idx], "w_lo": sp.load_lo[pair_idx],
-        "bal": sp.balance[pair_idx],
+        "b_hi": sp.bal_hi[pair_idx], "b_lo": sp.bal_lo[pair_idx],
     }, index=pair_idx)
     model = cp_model.CpModel()
     x = model.new_bool_var_series(name="x", index=sub.index)
@@ -155,56 +173,63 @@ def solve_neighbourhood(state: AssignmentState, agents: IntArray, *, repair: boo
                                           minlength=p.n_agents).astype(np.int64)
     base_lo = state.load_lo - np.bincount(cur_agents, weights=sp.load_lo[current],
                                           minlength=p.n_agents).astype(np.int64)
-    base_bal = state.bal - np.bincount(cur_agents, weights=sp.balance[current],
-                                       minlength=p.n_agents).astype(np.int64)
+    base_bhi = state.bal_hi - np.bincount(cur_agents, weights=sp.bal_hi[current],
+                                          minlength=p.n_agents).astype(np.int64)
+    base_blo = state.bal_lo - np.bincount(cur_agents, weights=sp.bal_lo[current],
+                                          minlength=p.n_agents).astype(np.int64)
     slacks: list[cp_model.IntVar] = []
 
-    def limit(expr: cp_model.LinearExprT, ub: int, name: str, hi: int) -> None:
-        """expr <= ub, soft in repair mode (slack in the same units)."""
+    def limit(expr: cp_model.LinearExprT, ub: int, name: str, hi: int, unit: int = 1) -> None:
+        """expr <= ub; in repair mode expr <= ub + unit·slack with 0 <= slack <= hi."""
         if repair:
             s = model.new_int_var(0, max(0, hi), name)
-            model.add(expr <= ub + s)
+            model.add(expr <= ub + unit * s)
             slacks.append(s)
         else:
             model.add(expr <= ub)
 
+    def weighted(part: pd.DataFrame | None, column: str, base: int) -> cp_model.LinearExprT:
+        if part is None:
+            return base
+        return base + cp_model.LinearExpr.weighted_sum(x[part.index].tolist(),
+                                                       part[column].tolist())
+
     by_agent = dict(tuple(sub.groupby("agent")))
-    bal_expr: dict[int, cp_model.LinearExprT] = {}
+    bhi_expr: dict[int, cp_model.LinearExprT] = {}
+    blo_expr: dict[int, cp_model.LinearExprT] = {}
     for j in agents:
         j = int(j)
         part = by_agent.get(j)
-        if part is None:
-            hi_e: cp_model.LinearExprT = int(base_hi[j])
-            lo_e: cp_model.LinearExprT = int(base_lo[j])
-            bal_expr[j] = int(base_bal[j])
-        else:
-            xs = x[part.index]
-            hi_e = int(base_hi[j]) + cp_model.LinearExpr.weighted_sum(xs.tolist(),
-                                                                      part["w_hi"].tolist())
-            lo_e = int(base_lo[j]) + cp_model.LinearExpr.weighted_sum(xs.tolist(),
-                                                                      part["w_lo"].tolist())
-            bal_expr[j] = int(base_bal[j]) + cp_model.LinearExpr.weighted_sum(
-                xs.tolist(), part["bal"].tolist())
+        bhi_expr[j] = weighted(part, "b_hi", int(base_bhi[j]))
+        blo_expr[j] = weighted(part, "b_lo", int(base_blo[j]))
         if sp.capacity[j] < UNLIMITED:
-            limit(hi_e, int(sp.capacity[j]), f"cap{j}", int(sp.load_hi.sum()))
+            limit(weighted(part, "w_hi", int(base_hi[j])), int(sp.capacity[j]), f"cap{j}",
+                  int(sp.load_hi[pair_idx].sum()))
         if sp.min_load[j] > 0:
-            limit(-lo_e, -int(sp.min_load[j]), f"min{j}", int(sp.min_load[j]))
+            limit(-weighted(part, "w_lo", int(base_lo[j])), -int(sp.min_load[j]), f"min{j}",
+                  int(sp.min_load[j]))
     den, k = sp.tol_den, sp.tol_num
     for g in np.unique(p.group[agents][p.group[agents] >= 0]):
         g = int(g)
         members = np.flatnonzero(p.group == g)
         n = len(members)
         in_group = sub[p.group[sub["agent"].to_numpy()] == g]
-        base_t = int(base_bal[members].sum())
-        t_max = base_t + int(in_group.groupby("item")["bal"].max().sum())
-        t = model.new_int_var(0, max(t_max, 0), f"T{g}")
-        model.add(t == base_t + cp_model.LinearExpr.weighted_sum(x[in_group.index].tolist(),
-                                                                 in_group["bal"].tolist()))
+        xs = x[in_group.index].tolist()
+        totals = []
+        for col, base in (("b_lo", base_blo), ("b_hi", base_bhi)):
+            b0 = int(base[members].sum())
+            t = model.new_int_var(b0, b0 + int(in_group.groupby("item")[col].max().sum()),
+                                  f"T{col}{g}")
+            model.add(t == b0 + cp_model.LinearExpr.weighted_sum(xs, in_group[col].tolist()))
+            totals.append(t)
+        t_lo, t_hi = totals
+        big = int(base_bhi[members].sum()) + int(in_group["b_hi"].sum())
         for j in members:
-            b = bal_expr.get(int(j), int(state.bal[j]))
-            hi = n * den * t_max
-            limit(n * den * b - (den + k) * t, 0, f"bu{j}", hi)
-            limit((den - k) * t - n * den * b, 0, f"bl{j}", hi)
+            j = int(j)
+            b_hi = bhi_expr.get(j, int(state.bal_hi[j]))
+            b_lo = blo_expr.get(j, int(state.bal_lo[j]))
+            limit(n * den * b_hi - (den + k) * t_lo, 0, f"bu{j}", big, n * den)
+            limit((den - k) * t_hi - n * den * b_lo, 0, f"bl{j}", big, n * den)
     if p.max_moves is not None:
         owner = p.owner[items]
         op = p.owner_pair[items]
@@ -220,6 +245,7 @@ def solve_neighbourhood(state: AssignmentState, agents: IntArray, *, repair: boo
         else:
             model.add(moved_expr <= p.max_moves)
     if repair:
+        # violation only: a plan with none is optimal at once (the bound is 0)
         model.minimize(sum(slacks))
     else:
         model.minimize(cp_model.LinearExpr.weighted_sum(x.tolist(), sub["cost"].tolist()))
@@ -232,10 +258,9 @@ def solve_neighbourhood(state: AssignmentState, agents: IntArray, *, repair: boo
     prm.random_seed = seed
     prm.max_deterministic_time = det_time
     prm.max_time_in_seconds = time_limit
-    if log_callback is not None:
-        prm.log_search_progress = True
-        solver.log_callback = log_callback  # type: ignore[assignment]
     status = solver.solve(model)
+    if status == cp_model.MODEL_INVALID:
+        raise RuntimeError(f"invalid CP-SAT model: {model.validate()}")
     name = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
             cp_model.INFEASIBLE: "infeasible"}.get(status, "unknown")
     if name in ("optimal", "feasible"):

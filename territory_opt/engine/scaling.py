@@ -7,10 +7,11 @@ here and rounded in the direction that keeps the answer honest:
   bound on the true float objective;
 * loads on an upper limit (capacity) are rounded *up* and the limit *down*; on a lower limit the
   other way, so a plan feasible in integers is feasible in floats;
-* relative balance (``n·B_j`` within ``(1 ± tol)·T``) cannot be made one-sided by rounding, so
-  the model keeps ``BALANCE_MARGIN`` of the tolerance in reserve when the data is not integral.
+* relative balance (``n·B_j`` within ``(1 ± tol)·T``) compares a rep's rounded-up measure with
+  the rounded-down group total (upper side) and the other way round (lower side), and the
+  tolerance is rounded down to a multiple of 1/TOLERANCE_DENOMINATOR.
 
-Integral data (the GAP benchmarks) gets scale 1 and is exact.
+Data with at most ``EXACT_DECIMALS`` decimals (the GAP and Pfizer benchmarks) is scaled exactly.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ import warnings
 import numpy as np
 import numpy.typing as npt
 
-#: resolution of float data: 1e-4 of the data's unit (0.36 s when the unit is the hour)
-DEFAULT_DECIMALS = 4
+#: resolution of other float data: 0.01 of the data's unit (36 s when the unit is the hour)
+DEFAULT_DECIMALS = 2
+#: data with at most this many decimals is scaled without rounding
+EXACT_DECIMALS = 4
 #: largest magnitude one scaled coefficient or domain bound may have
 MAX_VALUE = 2**53
-#: tolerance kept in reserve for rounding in relative balance constraints
-BALANCE_MARGIN = 1e-4
 #: denominator of the rational tolerance used in balance constraints
-TOLERANCE_DENOMINATOR = 10_000
+TOLERANCE_DENOMINATOR = 1000
 
 
 class ScalingWarning(UserWarning):
@@ -39,12 +40,16 @@ class ScalingError(ValueError):
     """Scaled values would overflow CP-SAT's 64-bit arithmetic."""
 
 
-def scale_for(values: npt.ArrayLike, decimals: int = DEFAULT_DECIMALS) -> int:
-    """1 when every value is integral, else 10**decimals."""
+def scale_for(values: npt.ArrayLike) -> int:
+    """The smallest 10**d (d <= EXACT_DECIMALS) that makes every value integral, else
+    10**DEFAULT_DECIMALS."""
     v = np.asarray(values, dtype=float)
-    if v.size == 0 or np.all(v == np.round(v)):
-        return 1
-    return int(10**decimals)
+    v = v[np.isfinite(v)]
+    for d in range(EXACT_DECIMALS + 1):
+        scaled = v * 10**d
+        if np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
+            return int(10**d)
+    return int(10**DEFAULT_DECIMALS)
 
 
 def check_range(total: float, what: str) -> None:
@@ -72,13 +77,10 @@ def round_scaled(values: npt.ArrayLike, scale: int) -> npt.NDArray[np.int64]:
     return v.astype(np.int64)
 
 
-def tolerance_numerator(tolerance: float, exact: bool) -> int:
-    """The balance tolerance as ``k / TOLERANCE_DENOMINATOR``, rounded down, less the margin
-    when the data was rounded."""
-    tol = tolerance if exact else tolerance - BALANCE_MARGIN
-    k = math.floor(tol * TOLERANCE_DENOMINATOR + 1e-9)
-    if k < 0:
-        warnings.warn("balance tolerance below the rounding margin", ScalingWarning,
-                      stacklevel=2)
-        k = 0
+def tolerance_numerator(tolerance: float) -> int:
+    """The balance tolerance as ``k / TOLERANCE_DENOMINATOR``, rounded down."""
+    k = math.floor(tolerance * TOLERANCE_DENOMINATOR + 1e-9)
+    if abs(k - tolerance * TOLERANCE_DENOMINATOR) > 1e-6:
+        warnings.warn(f"balance tolerance {tolerance} is used as {k}/{TOLERANCE_DENOMINATOR}",
+                      ScalingWarning, stacklevel=2)
     return k

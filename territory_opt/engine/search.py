@@ -23,6 +23,7 @@ import numpy as np
 from territory_opt.engine.cpsat import (
     AssignmentState,
     ScaledProblem,
+    free_items_of,
     scale_problem,
     solve_neighbourhood,
 )
@@ -124,6 +125,17 @@ def _round(problem: AssignmentProblem, x: np.ndarray | None) -> IntArray:
     return order[p.item_ptr[:-1]].astype(np.int64)
 
 
+def _regret(problem: AssignmentProblem, score: np.ndarray) -> np.ndarray:
+    """Per item the second-lowest minus the lowest score (inf for single-candidate items)."""
+    p = problem
+    order = np.lexsort((score, p.item))
+    ptr = p.item_ptr
+    n = np.diff(ptr)
+    best = score[order[ptr[:-1]]]
+    second = score[order[np.minimum(ptr[:-1] + 1, ptr[1:] - 1)]]
+    return np.where(n > 1, second - best, np.inf)
+
+
 def _affinity(problem: AssignmentProblem) -> np.ndarray:
     """agents × agents: how many items have both agents among their candidates."""
     import scipy.sparse as sp
@@ -140,7 +152,7 @@ class _Search:
     """Neighbourhood search over a scaled problem."""
 
     def __init__(self, sp: ScaledProblem, chosen: IntArray, params: EngineParams,
-                 t0: float, det_budget: float) -> None:
+                 t0: float, det_budget: float, regret: np.ndarray) -> None:
         self.sp = sp
         self.p = sp.problem
         self.state = AssignmentState(sp, chosen)
@@ -152,10 +164,15 @@ class _Search:
         self.det_used = 0.0
         self.det_budget = det_budget
         self.iterations = 0
+        self.regret_order = np.argsort(regret, kind="stable")
+        self.movable = np.diff(self.p.item_ptr) > 1
+        self.all_agents = np.arange(self.p.n_agents)
+
+    def remaining(self) -> float:
+        return self.params.time_limit - (time.monotonic() - self.t0)
 
     def out_of_time(self) -> bool:
-        wall = time.monotonic() - self.t0 > self.params.time_limit
-        return wall or self.det_used >= self.det_budget
+        return self.remaining() <= 0 or self.det_used >= self.det_budget
 
     def neighbourhood(self, seed_agent: int) -> IntArray:
         aff = self.affinity[seed_agent] * (1.0 + 0.5 * self.rng.random(self.p.n_agents))
@@ -170,43 +187,58 @@ class _Search:
         st, sp, p = self.state, self.sp, self.p
         v = np.maximum(0, st.load_hi - sp.capacity).astype(float)
         v += np.maximum(0, sp.min_load - st.load_lo)
-        for g in np.unique(p.group[p.group >= 0]):
-            members = p.group == g
-            t = st.group_total(int(g))
-            n, den, k = int(members.sum()), sp.tol_den, sp.tol_num
-            nb = n * den * st.bal[members]
-            v[members] += (np.maximum(0, nb - (den + k) * t)
-                           + np.maximum(0, (den - k) * t - nb)) / (n * den)
+        v += st.balance_excess()
         if p.max_moves is not None and st.moves > p.max_moves:
             agents = p.agent[st.chosen]
             moved = (p.owner >= 0) & (agents != p.owner)
             v += np.bincount(agents[moved], minlength=p.n_agents)
         return v
 
-    def step(self, seed_agent: int, repair: bool) -> bool:
-        agents = self.neighbourhood(seed_agent)
-        before = self.state.violation() if repair else float(self.state.cost())
-        remaining = self.params.time_limit - (time.monotonic() - self.t0)
-        res = solve_neighbourhood(
-            self.state, agents, repair=repair, det_time=1.0 if repair else 0.5,
-            time_limit=max(0.05, remaining), seed=self.params.seed + self.iterations)
+    def solve(self, items: IntArray, agents: IntArray, repair: bool, det: float) -> bool:
+        """Re-optimise ``items`` over ``agents``; keep the answer only if it is better
+        (less violation, then lower cost)."""
+        before = (self.state.violation(), self.state.cost())
+        res = solve_neighbourhood(self.state, items, agents, repair=repair, det_time=det,
+                                  time_limit=max(0.05, self.remaining()),
+                                  seed=self.params.seed + self.iterations)
         self.iterations += 1
         self.det_used += res.deterministic_time
-        if res.status == "optimal":
-            self.size = min(self.size + 1, self.p.n_agents, 16)
-        else:
-            self.size = max(2, self.size - 1)
+        self.last_status = res.status
         if res.pairs is None:
             return False
         old = self.state.chosen[res.items].copy()
         self.state.update(res.items, res.pairs)
-        after = self.state.violation() if repair else float(self.state.cost())
-        if after < before - 1e-9 and (repair or self.state.violation() == 0):
+        after = (self.state.violation(), self.state.cost())
+        if after < before and (repair or after[0] == 0):
             return True
         self.state.update(res.items, old)
         return False
 
+    def step(self, seed_agent: int, repair: bool) -> bool:
+        agents = self.neighbourhood(seed_agent)
+        improved = self.solve(free_items_of(self.state, agents), agents, repair,
+                              1.0 if repair else 0.5)
+        if self.last_status == "optimal":
+            self.size = min(self.size + 1, self.p.n_agents, 16)
+        else:
+            self.size = max(2, self.size - 1)
+        return improved
+
+    def regret_items(self, k: int) -> IntArray:
+        """The k movable items whose best and second-best reduced costs are closest."""
+        order = self.regret_order[self.movable[self.regret_order]]
+        return np.sort(order[:k])
+
     def repair(self, report: Callable[[str], None]) -> None:
+        # item neighbourhoods: the items the LP was least sure about, over every agent
+        k = 300
+        while self.state.violation() > 0 and not self.out_of_time() and k <= 4 * 2400:
+            items = self.regret_items(k)
+            if self.solve(items, self.all_agents, repair=True, det=2.0):
+                self.solve(items, self.all_agents, repair=False, det=1.0)
+            report("repair")
+            k *= 2
+        # agent neighbourhoods around the worst violations
         while self.state.violation() > 0 and not self.out_of_time():
             v = self.agent_violation()
             bad = np.flatnonzero(v > 0)
@@ -275,24 +307,8 @@ def solve_assignment(problem: AssignmentProblem,
 
     stats["search_pairs"] = float(len(search_idx))
     det_budget = DET_PER_SECOND * max(0.0, params.time_limit - (time.monotonic() - t0))
-    if len(search_idx) <= params.full_model_pairs:
-        state = AssignmentState(sp, start)
-        res = solve_neighbourhood(
-            state, np.arange(p.n_agents), repair=False, free_all=True, det_time=det_budget,
-            time_limit=max(0.1, params.time_limit - (time.monotonic() - t0)),
-            seed=params.seed, workers=params.workers)
-        stats["det_time"] = res.deterministic_time
-        if res.status == "infeasible" and exact_scope:
-            return EngineResult("infeasible", None, float("inf"), float("inf"),
-                                time.monotonic() - t0, stats)
-        if res.pairs is not None:
-            chosen = search_idx[res.pairs]
-            if exact_scope:
-                bound = max(bound, res.bound / sp.cost_scale + p.constant)
-            return _finish(p, chosen, bound, t0, stats)
-        # CP-SAT found nothing in time: fall through to the neighbourhood search
-    search = _Search(sp, start, params, t0, det_budget)
-    stop_at = (bound - p.constant) * sp.cost_scale
+    rc = _reduced_costs(search_problem, lp.multipliers)
+    search = _Search(sp, start, params, t0, det_budget, _regret(search_problem, rc))
 
     def tick(phase: str) -> None:
         st = search.state
@@ -300,12 +316,30 @@ def solve_assignment(problem: AssignmentProblem,
 
     search.repair(tick)
     stats["repair_seconds"] = time.monotonic() - t0
+    small = len(search_idx) <= params.full_model_pairs
+    all_agents = np.arange(p.n_agents)
+    if small:
+        # one CP-SAT model over every kept pair, hinted with the (repaired) construction
+        remaining = max(0.1, params.time_limit - (time.monotonic() - t0))
+        res = solve_neighbourhood(
+            search.state, free_items_of(search.state, all_agents), all_agents, repair=False,
+            det_time=DET_PER_SECOND * remaining, time_limit=remaining, seed=params.seed,
+            workers=params.workers)
+        stats["det_time"] = search.det_used + res.deterministic_time
+        if res.status == "infeasible" and exact_scope:
+            return EngineResult("infeasible", None, float("inf"), float("inf"),
+                                time.monotonic() - t0, stats)
+        if res.pairs is not None:
+            if exact_scope:
+                bound = max(bound, res.bound / sp.cost_scale + p.constant)
+            search.state.update(res.items, res.pairs)
     if search.state.violation() > 0:
         stats["violation"] = search.state.violation()
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
-    search.improve(tick, stop_at)
+    if not small:
+        search.improve(tick, (bound - p.constant) * sp.cost_scale)
     stats["iterations"] = search.iterations
-    stats["det_time"] = search.det_used
+    stats["det_time"] = stats.get("det_time", search.det_used)
     return _finish(p, search_idx[search.state.chosen], bound, t0, stats)
 
 

@@ -1,0 +1,179 @@
+"""Command line. Each command parses options, calls one library function and prints; library
+errors become exit codes (2: invalid input, 3: infeasible)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from territory_opt.errors import InfeasibleError, InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INPUT = 2
+EXIT_INFEASIBLE = 3
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def domain_errors(func: F) -> F:
+    """Turn InputError into exit 2 and InfeasibleError into exit 3, without a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as err:
+            _fail(str(err), EXIT_INPUT)
+        except InfeasibleError as err:
+            _fail(str(err), EXIT_INFEASIBLE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "plan"
+
+
+@click.group()
+@click.version_option(package_name="territory_opt")
+def main() -> None:
+    """territory_opt: plan sales territories and teams with provable quality.
+
+    Example: territory-opt run scenarios/demo.yaml
+    """
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@domain_errors
+def validate(scenario: str, as_json: bool) -> None:
+    """Check a scenario and its tables; print accounts per role and tier, reps per role and
+    call hours against capacity.
+
+    Example: territory-opt validate scenarios/demo.yaml
+    """
+    from territory_opt.data import load_planning_data
+    from territory_opt.summary import validation_summary
+
+    summary = validation_summary(load_planning_data(scenario))
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(orient="records"), indent=2))
+    else:
+        click.echo(summary.to_string(index=False))
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--out", "out_file", type=click.Path(dir_okay=False),
+              help="Write the tiers table to this CSV file.")
+@domain_errors
+def segment(scenario: str, out_file: str | None) -> None:
+    """Compute A/B/C tiers; print the tier summary (and write account tiers with --out).
+
+    Example: territory-opt segment scenarios/demo.yaml --out tiers.csv
+    """
+    from territory_opt.data import load_planning_data
+    from territory_opt.summary import tier_summary
+
+    data = load_planning_data(scenario)
+    click.echo(tier_summary(data).to_string(index=False))
+    if out_file:
+        cols = ["account_id", "tier", "role", "potential", "touch_hours"]
+        data.accounts[cols].to_csv(out_file, index=False)
+        click.echo(f"wrote {out_file}")
+
+
+def _progress_printer(quiet: bool) -> Callable[[Any], None] | None:
+    if quiet:
+        return None
+    last = [0.0]
+
+    def show(p: Any) -> None:
+        if p.elapsed - last[0] < 1.0:
+            return
+        last[0] = p.elapsed
+        obj = "—" if p.objective is None else f"{p.objective:,.1f}"
+        gap = ""
+        if p.objective and p.bound is not None and p.violation == 0:
+            gap = f"  gap {(p.objective - p.bound) / max(abs(p.objective), 1e-9):.2%}"
+        viol = f"  violation {p.violation:,.0f}" if p.violation else ""
+        click.echo(f"\r[{p.elapsed:6.1f}s] {p.phase:8s} objective {obj}  bound "
+                   f"{p.bound:,.1f}{gap}{viol}      ", nl=False, err=True)
+
+    return show
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Plan folder (default out/<scenario name>/).")
+@click.option("--time-limit", type=float, help="Seconds for the solver (scenario default).")
+@click.option("--seed", type=int, help="Random seed (scenario default).")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--json", "as_json", is_flag=True, help="Print plan.json's summary as JSON.")
+@domain_errors
+def run(scenario: str, out_dir: str | None, time_limit: float | None, seed: int | None,
+        quiet: bool, as_json: bool) -> None:
+    """Solve the rebalancing plan and write the plan folder.
+
+    Example: territory-opt run scenarios/demo.yaml --out out/demo --time-limit 30
+    """
+    from territory_opt.data import load_planning_data
+    from territory_opt.outputs import check_output_dir, manifest, write_plan
+    from territory_opt.solve import SolveParams, solve
+
+    data = load_planning_data(scenario)
+    target = Path(out_dir) if out_dir else Path("out") / slug(data.scenario.name)
+    check_output_dir(data, target)
+    sc = data.scenario.solver
+    params = SolveParams(time_limit=time_limit, seed=seed,
+                         progress=_progress_printer(quiet or as_json))
+    result = solve(data, params)
+    if not (quiet or as_json):
+        click.echo("", err=True)
+    if result.plan is None:
+        raise InfeasibleError("\n  ".join(result.reasons))
+    man = manifest(data, seed if seed is not None else sc.seed, sc.workers,
+                   time_limit if time_limit is not None else sc.time_limit_s)
+    write_plan(data, result, target, man)
+    summary = {"status": result.status, "objective": result.objective, "bound": result.bound,
+               "gap": result.gap, "solve_seconds": round(result.solve_seconds, 2),
+               **result.metrics, "out": str(target)}
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    elif not quiet:
+        m = result.metrics
+        click.echo(f"{result.status}: objective {result.objective:,.2f}, bound "
+                   f"{result.bound:,.2f}, gap {result.gap:.2%}, {result.solve_seconds:.1f} s")
+        click.echo(f"moves {m['moves']} ({m['moved_share']:.1%}), hand-overs {m['handovers']}, "
+                   f"travel {m['travel_hours']:,.0f} h, max deviation {m['max_deviation']:.1%}")
+        click.echo(f"wrote {target}/")
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out/demo",
+              show_default=True, help="Plan folder.")
+@click.option("--time-limit", type=float, help="Seconds for the solver.")
+@click.pass_context
+def demo(ctx: click.Context, out_dir: str, time_limit: float | None) -> None:
+    """Run the bundled Ohio demo scenario (scenarios/demo.yaml of the source checkout).
+
+    Example: territory-opt demo --out out/demo
+    """
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "demo.yaml"
+    if not path.is_file():
+        _fail(f"the demo scenario is not at {path}; run from a source checkout", EXIT_INPUT)
+    ctx.invoke(run, scenario=str(path), out_dir=out_dir, time_limit=time_limit, seed=None,
+               quiet=False, as_json=False)
