@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from territory_opt.crm import CRMS
 from territory_opt.errors import InfeasibleError, InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -160,6 +161,68 @@ def run(scenario: str, out_dir: str | None, time_limit: float | None, seed: int 
         click.echo(f"moves {m['moves']} ({m['moved_share']:.1%}), hand-overs {m['handovers']}, "
                    f"travel {m['travel_hours']:,.0f} h, max deviation {m['max_deviation']:.1%}")
         click.echo(f"wrote {target}/")
+
+
+@main.command()
+@click.argument("plan_dir", type=click.Path(file_okay=False))
+@click.option("--crm", type=click.Choice(CRMS), required=True,
+              help="Import layout: Salesforce account owners, Salesforce Enterprise Territory "
+                   "Management, HubSpot companies or Dynamics 365 accounts.")
+@click.option("--all", "all_accounts", is_flag=True,
+              help="Every account, not only those whose owner changes.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Output folder (default: PLAN_DIR/crm/CRM).")
+@click.option("--territory-model-id", default="",
+              help="Id of the Territory2Model in Planning state (salesforce-territory).")
+@click.option("--territory-type-id", default="",
+              help="Id of the Territory2Type (salesforce-territory).")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@domain_errors
+def export(plan_dir: str, crm: str, all_accounts: bool, out_dir: str | None,
+           territory_model_id: str, territory_type_id: str, as_json: bool) -> None:
+    """Write a plan's owner changes in the CSV layout of a CRM's import tool.
+
+    Example: territory-opt export out/demo --crm salesforce
+    """
+    from territory_opt.crm import export_crm
+    from territory_opt.plan_folder import read_plan_folder
+
+    plan = read_plan_folder(plan_dir)
+    target = Path(out_dir) if out_dir else Path(plan_dir) / "crm" / crm
+    manifest = export_crm(plan, crm, target, changes_only=not all_accounts,
+                          territory_model_id=territory_model_id,
+                          territory_type_id=territory_type_id)
+    if as_json:
+        click.echo(json.dumps(manifest, indent=2))
+        return
+    for name, rows in manifest["files"].items():
+        click.echo(f"{target / name}: {rows} rows")
+    for note in manifest["notes"]:
+        click.echo(f"- {note}")
+
+
+@main.command()
+@click.argument("plan_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--out", "out_file", type=click.Path(dir_okay=False),
+              help="HTML file (default: PLAN_DIR/report.html for one plan, "
+                   "compare.html for several).")
+@domain_errors
+def report(plan_dirs: tuple[str, ...], out_file: str | None) -> None:
+    """Write one self-contained HTML report that opens offline; several plans give a
+    comparison page.
+
+    Example: territory-opt report out/demo out/demo-2-farmers --out compare.html
+    """
+    from territory_opt.plan_folder import read_plan_folder
+    from territory_opt.report import write_report
+
+    plans = [read_plan_folder(d) for d in plan_dirs]
+    if out_file:
+        target = Path(out_file)
+    else:
+        target = Path(plan_dirs[0]) / "report.html" if len(plans) == 1 else Path("compare.html")
+    write_report(plans, target)
+    click.echo(f"Wrote {target}")
 
 
 @main.command()

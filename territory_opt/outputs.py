@@ -18,8 +18,11 @@ import numpy as np
 import pandas as pd
 
 from territory_opt.checker import recompute
+from territory_opt.crm import export_default_crms
 from territory_opt.data import PlanningData
 from territory_opt.errors import InputError
+from territory_opt.plan_folder import read_plan_folder
+from territory_opt.report import write_report
 from territory_opt.solve import SolveResult, owner_index
 from territory_opt.workload import pair_travel_hours
 
@@ -156,5 +159,8 @@ def write_plan(data: PlanningData, result: SolveResult, out_dir: Path,
         reps_table(data, rep_id).to_csv(tmp / "reps.csv", index=False)
         (tmp / "plan.json").write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n",
                                        encoding="utf-8")
+        plan = read_plan_folder(tmp)
+        write_report([plan], tmp / "report.html")
+        export_default_crms(plan, tmp / "crm")
 
     write_atomically(out_dir, fill)

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from territory_opt.data import PlanningData
 from territory_opt.engine import AssignmentProblem, EngineParams, solve_assignment

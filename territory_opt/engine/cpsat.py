@@ -258,6 +258,8 @@ def solve_neighbourhood(state: AssignmentState, items: IntArray, agents: IntArra
     prm.random_seed = seed
     prm.max_deterministic_time = det_time
     prm.max_time_in_seconds = time_limit
+    # several workers interleaved on deterministic time: same seed, same answer
+    prm.interleave_search = workers > 1
     status = solver.solve(model)
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError(f"invalid CP-SAT model: {model.validate()}")

@@ -32,7 +32,7 @@ from territory_opt.engine.problem import AssignmentProblem, IntArray, evaluate
 
 #: deterministic-time units granted per second of the time limit (CP-SAT's unit is about a
 #: second of work on a reference machine; this keeps the search inside the wall-clock limit)
-DET_PER_SECOND = 0.6
+DET_PER_SECOND = 0.5
 #: above this many pairs the LP is solved on the cheapest ``lp_candidates`` pairs per item
 LP_MAX_PAIRS = 400_000
 
@@ -340,17 +340,22 @@ def solve_assignment(problem: AssignmentProblem,
         search.improve(tick, (bound - p.constant) * sp.cost_scale)
     stats["iterations"] = search.iterations
     stats["det_time"] = stats.get("det_time", search.det_used)
-    return _finish(p, search_idx[search.state.chosen], bound, t0, stats)
+    return _finish(p, search_idx[search.state.chosen], bound, t0, stats, 1.0 / sp.cost_scale)
 
 
 def _finish(p: AssignmentProblem, chosen: IntArray, bound: float, t0: float,
-            stats: dict[str, float]) -> EngineResult:
+            stats: dict[str, float], resolution: float) -> EngineResult:
+    """Check the plan in floats and grade it: 'optimal' when the bound is within the cost
+    resolution (the objective's rounding in CP-SAT, ``resolution`` per item)."""
     ev = evaluate(p, chosen)
     if not ev.feasible:
         stats["violation"] = float(ev.over_capacity.sum() + ev.under_min.sum()
                                    + ev.balance_excess.sum() + ev.moves_excess)
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
-    bound = min(bound, ev.objective)
-    status = "optimal" if ev.objective - bound <= 1e-6 * max(1.0, abs(ev.objective)) else \
-        "feasible"
-    return EngineResult(status, chosen, ev.objective, bound, time.monotonic() - t0, stats)
+    slack = 1e-9 * max(1.0, abs(ev.objective))
+    if bound > ev.objective + slack:
+        raise RuntimeError(f"bound {bound} above the objective {ev.objective}: a bug")
+    tolerance = max(slack, resolution * p.n_items)
+    status = "optimal" if ev.objective - bound <= tolerance else "feasible"
+    return EngineResult(status, chosen, ev.objective, min(bound, ev.objective),
+                        time.monotonic() - t0, stats)

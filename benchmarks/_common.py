@@ -1,0 +1,107 @@
+"""Helpers shared by the benchmark scripts: where the data lives, best-known tables, printing.
+
+The benchmark data is never copied into the repository. It is read from ``../shared/bench``
+next to the repository root, or from the folder named by the environment variable
+``TERRITORY_OPT_BENCH``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ENV_VAR = "TERRITORY_OPT_BENCH"
+
+Row = dict[str, Any]
+Column = tuple[str, str, Callable[[Any], str]]
+
+
+def bench_dir() -> Path:
+    """The benchmark data folder (``$TERRITORY_OPT_BENCH`` or ``<repo>/../shared/bench``)."""
+    override = os.environ.get(ENV_VAR)
+    if override:
+        return Path(override).expanduser().resolve()
+    return Path(__file__).resolve().parents[1].parent / "shared" / "bench"
+
+
+def read_best_known(path: Path) -> dict[tuple[str, int, str], float]:
+    """best_known.csv as {(instance, problem_index, sense): value}."""
+    out: dict[tuple[str, int, str], float] = {}
+    with path.open(newline="", encoding="utf-8") as f:
+        for rec in csv.DictReader(f):
+            key = (rec["instance"], int(rec["problem_index"]), rec["sense"])
+            out[key] = float(rec["best_known"])
+    return out
+
+
+def fmt_num(digits: int) -> Callable[[Any], str]:
+    """Formatter for a float with ``digits`` decimals; None and NaN print as '-'."""
+
+    def f(v: Any) -> str:
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            return "-"
+        return f"{v:,.{digits}f}"
+
+    return f
+
+
+def fmt_pct(v: Any) -> str:
+    """A fraction as a percentage with 3 decimals; None and NaN print as '-'."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "-"
+    return f"{100 * v:.3f}"
+
+
+def fmt_str(v: Any) -> str:
+    return "-" if v is None else str(v)
+
+
+def print_table(rows: Sequence[Row], columns: Sequence[Column]) -> None:
+    """Print rows as an aligned text table; ``columns`` are (key, header, formatter)."""
+    cells = [[fn(r.get(key)) for key, _, fn in columns] for r in rows]
+    heads = [h for _, h, _ in columns]
+    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(heads)]
+    left = {0}
+    print("  ".join(h.ljust(w) if i in left else h.rjust(w)
+                    for i, (h, w) in enumerate(zip(heads, widths, strict=True))))
+    for c in cells:
+        print("  ".join(v.ljust(w) if i in left else v.rjust(w)
+                        for i, (v, w) in enumerate(zip(c, widths, strict=True))), flush=True)
+
+
+def print_row_live(row: Row, columns: Sequence[Column], widths: Sequence[int]) -> None:
+    """Print one row with fixed column widths (tables printed while instances run)."""
+    parts = [fn(row.get(key)) for key, _, fn in columns]
+    print("  ".join(v.ljust(w) if i == 0 else v.rjust(w)
+                    for i, (v, w) in enumerate(zip(parts, widths, strict=True))), flush=True)
+
+
+def print_header_live(columns: Sequence[Column], widths: Sequence[int]) -> None:
+    heads = [h for _, h, _ in columns]
+    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w)
+                    for i, (h, w) in enumerate(zip(heads, widths, strict=True))), flush=True)
+
+
+def to_json(row: Row) -> str:
+    """One JSON line; NaN and infinity become null."""
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return v
+
+    return json.dumps({k: clean(v) for k, v in row.items()})
+
+
+def rel_gap(value: float, reference: float) -> float:
+    """(value − reference) / |reference| for minimisation; NaN when undefined."""
+    if not (math.isfinite(value) and math.isfinite(reference)):
+        return float("nan")
+    if reference == 0:
+        return 0.0 if value == 0 else float("inf")
+    return (value - reference) / abs(reference)
