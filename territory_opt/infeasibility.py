@@ -8,6 +8,7 @@ feasible" sentence is backed by a plan that was actually found.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -80,13 +81,20 @@ def _min_tolerance(data: PlanningData, low: float) -> float | None:
     if not _lp_feasible(build_problem(data, tolerance=hi).problem):
         return None
     lo = low
-    while hi - lo > 0.005:
-        mid = (lo + hi) / 2
+    while hi - lo > 0.001:
+        mid = _per_mille((lo + hi) / 2)
+        if mid >= hi:
+            break
         if _lp_feasible(build_problem(data, tolerance=mid).problem):
             hi = mid
         else:
             lo = mid
     return hi
+
+
+def _per_mille(value: float) -> float:
+    """Round up to a multiple of 0.1%."""
+    return math.ceil(value * 1000 - 1e-9) / 1000
 
 
 def explain(data: PlanningData, *, proven: bool, time_limit: float = 30.0) -> list[str]:
@@ -102,22 +110,22 @@ def explain(data: PlanningData, *, proven: bool, time_limit: float = 30.0) -> li
     relaxations: list[str] = []
     need = _min_moves(tp.problem)
     if need is not None and need > (tp.problem.max_moves or 0) and tp.previously_owned:
-        share = need / tp.previously_owned
-        trial = min(1.0, share + 0.005)
+        trial = min(1.0, _per_mille(need / tp.previously_owned))
         ok = _feasible(build_problem(data, max_moved_share=trial).problem, each)
         relaxations.append(f"max moved {trial:.1%} (at least {need} moves are needed)"
                            + ("" if ok else ", not yet confirmed by a plan"))
     tol = _min_tolerance(data, sc.balance.tolerance)
     if tol is not None and tol > sc.balance.tolerance:
-        ok = _feasible(build_problem(data, tolerance=tol + 0.005).problem, each)
-        relaxations.append(f"balance ±{tol + 0.005:.1%}" + ("" if ok else
-                                                           ", not yet confirmed by a plan"))
+        ok = _feasible(build_problem(data, tolerance=tol).problem, each)
+        relaxations.append(f"balance ±{tol:.1%}" + ("" if ok else
+                                                   ", not yet confirmed by a plan"))
     if sc.disruption.keep_owner_tiers:
         if _feasible(build_problem(data, keep_owner=False).problem, each):
             relaxations.append("keep-owner off")
-    limits = [f"keep-owner {'/'.join(sc.disruption.keep_owner_tiers) or 'none'}",
-              f"max moved {sc.disruption.max_moved_share:.0%}",
-              f"balance ±{sc.balance.tolerance:.0%}", "capacity"]
+    limits = ([f"keep-owner {'/'.join(sc.disruption.keep_owner_tiers)}"]
+              if sc.disruption.keep_owner_tiers else [])
+    limits += [f"max moved {sc.disruption.max_moved_share:.0%}",
+               f"balance ±{sc.balance.tolerance:.0%}", "capacity"]
     if relaxations:
         reasons.append(f"{' + '.join(limits)} cannot all hold; relaxing any one of them is "
                        f"feasible: {', or '.join(relaxations)}.")

@@ -136,7 +136,7 @@ class _Table:
                           "lat" if np.isnan(lat.iloc[i]) else "lon")
             codes = self.text("postal_code")
             lat, lon = lat.copy(), lon.copy()
-            for i in np.flatnonzero(missing.to_numpy()):
+            for i in np.flatnonzero(missing.to_numpy()).tolist():
                 point = zip_centroid(codes.iloc[i])
                 if point is None:
                     self.fail(f"postal code '{codes.iloc[i]}' is not a known US ZIP code",
@@ -214,7 +214,7 @@ def load_accounts(path: str | Path, scenario: Scenario, reps: pd.DataFrame) -> p
         t.fail(f"owner '{owner.iloc[i]}' is not a rep_id in the reps table", i, "owner_id")
     locked = t.boolean("locked")
     role = stage.map(scenario.routing)
-    for i in np.flatnonzero(locked.to_numpy()):
+    for i in np.flatnonzero(locked.to_numpy()).tolist():
         o = owner.iloc[i]
         if o == "":
             t.fail("the account is locked but has no owner_id", int(i), "locked")

@@ -18,8 +18,14 @@ STAGES: tuple[str, ...] = ("prospect", "lead", "opportunity", "customer")
 CHANNELS: tuple[str, ...] = ("visit", "phone", "video", "email")
 
 Role = Literal["hunter", "closer", "farmer"]
+Stage = Literal["prospect", "lead", "opportunity", "customer"]
 Tier = Literal["A", "B", "C"]
 Channel = Literal["visit", "phone", "video", "email"]
+
+
+_DEFAULT_CUTOFFS: dict[Literal["A", "B"], float] = {"A": 0.5, "B": 0.8}
+_DEFAULT_ROUTING: dict[Stage, Role] = {"prospect": "hunter", "lead": "hunter",
+                                       "opportunity": "closer", "customer": "farmer"}
 
 
 class _Strict(BaseModel):
@@ -48,7 +54,7 @@ class DataPaths(_Strict):
 class Segmentation(_Strict):
     by: str | dict[str, float] = "potential"
     method: Literal["pareto", "quantile", "thresholds"] = "pareto"
-    cutoffs: dict[Literal["A", "B"], float] = Field(default_factory=lambda: {"A": 0.5, "B": 0.8})
+    cutoffs: dict[Literal["A", "B"], float] = Field(default_factory=lambda: _DEFAULT_CUTOFFS)
     overrides: dict[str, Tier] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -78,6 +84,10 @@ def _default_patterns() -> dict[Role, CallPattern]:
         "hunter": {"A": t("visit", 7, 45), "B": t("phone", 7, 20), "C": t("email", 7, 5)},
         "closer": {"A": t("visit", 6, 90), "B": t("visit", 4, 60), "C": t("video", 4, 45)},
     }
+
+
+def _default_overlays() -> dict[str, CallPattern]:
+    return {"vp": {"A": (Touch(channel="visit", per_year=4, minutes=60),)}}
 
 
 class Capacity(_Strict):
@@ -118,19 +128,10 @@ class Scenario(_Strict):
     name: str = "scenario"
     data: DataPaths
     segmentation: Segmentation = Field(default_factory=Segmentation)
-    routing: dict[Literal["prospect", "lead", "opportunity", "customer"], Role] = Field(
-        default_factory=lambda: {
-            "prospect": "hunter",
-            "lead": "hunter",
-            "opportunity": "closer",
-            "customer": "farmer",
-        }
-    )
+    routing: dict[Stage, Role] = Field(default_factory=lambda: dict(_DEFAULT_ROUTING))
     structure: Literal["linear", "cellular"] = "linear"
     call_patterns: dict[Role, CallPattern] = Field(default_factory=_default_patterns)
-    overlays: dict[str, CallPattern] = Field(
-        default_factory=lambda: {"vp": {"A": (Touch(channel="visit", per_year=4, minutes=60),)}}
-    )
+    overlays: dict[str, CallPattern] = Field(default_factory=_default_overlays)
     capacity: Capacity = Field(default_factory=Capacity)
     balance: Balance = Field(default_factory=Balance)
     disruption: Disruption = Field(default_factory=Disruption)
@@ -141,10 +142,8 @@ class Scenario(_Strict):
 
     @field_validator("routing")
     @classmethod
-    def _full_routing(cls, v: dict[str, str]) -> dict[str, str]:
-        defaults = {"prospect": "hunter", "lead": "hunter", "opportunity": "closer",
-                    "customer": "farmer"}
-        return {**defaults, **v}
+    def _full_routing(cls, v: dict[Stage, Role]) -> dict[Stage, Role]:
+        return {**_DEFAULT_ROUTING, **v}
 
     @field_validator("call_patterns")
     @classmethod

@@ -128,7 +128,7 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
         n_items=len(acc), n_agents=len(reps), item=items.astype(np.int64),
         agent=agents.astype(np.int64), cost=cost, load=load, balance=balance,
         capacity=reps["capacity_hours"].to_numpy(float), min_load=np.zeros(len(reps)),
-        group=reps["role"].map(role_group).to_numpy(np.int64),
+        group=np.asarray(reps["role"].map(role_group), dtype=np.int64),
         tolerance=sc.balance.tolerance if tolerance is None else tolerance,
         owner=owner, max_moves=math.floor(share * previously_owned + 1e-9),
     )

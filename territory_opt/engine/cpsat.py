@@ -14,6 +14,8 @@ from territory_opt.engine.problem import AssignmentProblem, IntArray
 
 UNLIMITED = scaling.MAX_VALUE // 4
 
+Expr = cp_model.LinearExpr | int
+
 
 @dataclass(frozen=True)
 class ScaledProblem:
@@ -188,17 +190,16 @@ def solve_neighbourhood(state: AssignmentState, items: IntArray, agents: IntArra
         else:
             model.add(expr <= ub)
 
-    def weighted(part: pd.DataFrame | None, column: str, base: int) -> cp_model.LinearExprT:
+    def weighted(part: pd.DataFrame | None, column: str, base: int) -> Expr:
         if part is None:
             return base
         return base + cp_model.LinearExpr.weighted_sum(x[part.index].tolist(),
                                                        part[column].tolist())
 
     by_agent = dict(tuple(sub.groupby("agent")))
-    bhi_expr: dict[int, cp_model.LinearExprT] = {}
-    blo_expr: dict[int, cp_model.LinearExprT] = {}
-    for j in agents:
-        j = int(j)
+    bhi_expr: dict[int, Expr] = {}
+    blo_expr: dict[int, Expr] = {}
+    for j in agents.tolist():
         part = by_agent.get(j)
         bhi_expr[j] = weighted(part, "b_hi", int(base_bhi[j]))
         blo_expr[j] = weighted(part, "b_lo", int(base_blo[j]))
@@ -224,8 +225,7 @@ def solve_neighbourhood(state: AssignmentState, items: IntArray, agents: IntArra
             totals.append(t)
         t_lo, t_hi = totals
         big = int(base_bhi[members].sum()) + int(in_group["b_hi"].sum())
-        for j in members:
-            j = int(j)
+        for j in members.tolist():
             b_hi = bhi_expr.get(j, int(state.bal_hi[j]))
             b_lo = blo_expr.get(j, int(state.bal_lo[j]))
             limit(n * den * b_hi - (den + k) * t_lo, 0, f"bu{j}", big, n * den)

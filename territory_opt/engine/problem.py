@@ -123,8 +123,8 @@ def evaluate(problem: AssignmentProblem, chosen: IntArray) -> Evaluation:
     if len(chosen) != p.n_items or np.any(p.item[chosen] != np.arange(p.n_items)):
         raise ValueError("chosen must hold one pair of each item, in item order")
     agents = p.agent[chosen]
-    loads = np.bincount(agents, weights=p.load[chosen], minlength=p.n_agents)
-    bal = np.bincount(agents, weights=p.balance[chosen], minlength=p.n_agents)
+    loads = np.bincount(agents, weights=p.load[chosen], minlength=p.n_agents).astype(float)
+    bal = np.bincount(agents, weights=p.balance[chosen], minlength=p.n_agents).astype(float)
     moves = int(np.sum((p.owner >= 0) & (agents != p.owner)))
     scale = np.maximum(1.0, np.abs(p.capacity))
     over = np.maximum(0.0, loads - p.capacity - FEAS_EPS * scale)
