@@ -32,7 +32,7 @@ from territory_opt.engine.problem import AssignmentProblem, IntArray, evaluate
 
 #: deterministic-time units granted per second of the time limit (CP-SAT's unit is about a
 #: second of work on a reference machine; this keeps the search inside the wall-clock limit)
-DET_PER_SECOND = 0.5
+DET_PER_SECOND = 0.9
 #: above this many pairs the LP is solved on the cheapest ``lp_candidates`` pairs per item
 LP_MAX_PAIRS = 400_000
 
@@ -272,9 +272,11 @@ def solve_assignment(problem: AssignmentProblem,
     lp_problem, lp_idx = p, np.arange(len(p.item), dtype=np.int64)
     n_pairs = len(p.item)
     if n_pairs > LP_MAX_PAIRS:
-        lp_problem, lp_idx = restrict(p, _k_best(p, p.cost, params.lp_candidates))
+        k = max(8, min(params.lp_candidates, LP_MAX_PAIRS * 4 // max(1, p.n_items)))
+        lp_problem, lp_idx = restrict(p, _k_best(p, p.cost, k))
     lp = solve_lp(lp_problem, time_limit=max(1.0, 0.3 * params.time_limit))
-    if lp.status != "optimal" and len(lp_idx) < n_pairs:
+    if lp.status == "infeasible" and len(lp_idx) < n_pairs and n_pairs <= 8 * LP_MAX_PAIRS:
+        # the cheap candidates cannot satisfy the limits: let the LP see every pair
         lp_problem, lp_idx = p, np.arange(n_pairs, dtype=np.int64)
         lp = solve_lp(p, time_limit=max(1.0, 0.3 * params.time_limit))
     stats["lp_seconds"] = time.monotonic() - t0
@@ -340,13 +342,14 @@ def solve_assignment(problem: AssignmentProblem,
         search.improve(tick, (bound - p.constant) * sp.cost_scale)
     stats["iterations"] = search.iterations
     stats["det_time"] = stats.get("det_time", search.det_used)
-    return _finish(p, search_idx[search.state.chosen], bound, t0, stats, 1.0 / sp.cost_scale)
+    rounding = float((search_problem.cost - sp.cost / sp.cost_scale).max(initial=0.0))
+    return _finish(p, search_idx[search.state.chosen], bound, t0, stats, rounding)
 
 
 def _finish(p: AssignmentProblem, chosen: IntArray, bound: float, t0: float,
             stats: dict[str, float], resolution: float) -> EngineResult:
-    """Check the plan in floats and grade it: 'optimal' when the bound is within the cost
-    resolution (the objective's rounding in CP-SAT, ``resolution`` per item)."""
+    """Check the plan in floats and grade it: 'optimal' when the bound is within what the
+    cost rounding can hide (``resolution`` per item: 0 when the costs were scaled exactly)."""
     ev = evaluate(p, chosen)
     if not ev.feasible:
         stats["violation"] = float(ev.over_capacity.sum() + ev.under_min.sum()
