@@ -39,24 +39,41 @@ class ScaledProblem:
     def tol_den(self) -> int:
         return scaling.TOLERANCE_DENOMINATOR
 
+    @property
+    def exact_limits(self) -> bool:
+        """True when the integer model has the float model's feasible set (no rounding in
+        loads, limits or tolerance): only then do CP-SAT's bound and infeasibility proofs
+        carry over to the problem as specified."""
+        p = self.problem
+        finite = np.isfinite(p.capacity)
+        return bool(np.array_equal(self.load_hi, self.load_lo)
+                    and np.array_equal(self.bal_hi, self.bal_lo)
+                    and np.allclose(self.capacity[finite], p.capacity[finite] * self.load_scale)
+                    and np.allclose(self.min_load, p.min_load * self.load_scale)
+                    and abs(self.tol_num - p.tolerance * self.tol_den) < 1e-9)
 
-def scale_problem(p: AssignmentProblem) -> ScaledProblem:
+
+def scale_problem(p: AssignmentProblem, *, relaxed: bool = False) -> ScaledProblem:
+    """Integer data of ``p``. By default every rounding tightens the limits, so an integer
+    plan is feasible as specified (a restriction). With ``relaxed`` every rounding loosens
+    them, so the integer model's bound and infeasibility hold for the problem as specified."""
+    down, up = (scaling.ceil_scaled, scaling.floor_scaled) if relaxed else (
+        scaling.floor_scaled, scaling.ceil_scaled)
     cs = scaling.scale_for(p.cost)
     ls = scaling.scale_for(np.concatenate([p.load, p.balance, p.capacity, p.min_load]))
     cap = np.where(np.isfinite(p.capacity), p.capacity, 0.0)
-    capacity = np.where(np.isfinite(p.capacity), scaling.floor_scaled(cap, ls), UNLIMITED)
+    capacity = np.where(np.isfinite(p.capacity), down(cap, ls), UNLIMITED)
     sizes = np.zeros(p.n_agents, dtype=np.int64)
     if (p.group >= 0).any():
         counts = np.bincount(p.group[p.group >= 0])
         sizes[p.group >= 0] = counts[p.group[p.group >= 0]]
-    load_hi = scaling.ceil_scaled(p.load, ls)
+    load_hi = up(p.load, ls)
     return ScaledProblem(
         problem=p, cost_scale=cs, load_scale=ls,
         cost=scaling.floor_scaled(p.cost, cs), load_hi=load_hi,
-        load_lo=scaling.floor_scaled(p.load, ls), bal_hi=scaling.ceil_scaled(p.balance, ls),
-        bal_lo=scaling.floor_scaled(p.balance, ls),
-        capacity=capacity.astype(np.int64), min_load=scaling.ceil_scaled(p.min_load, ls),
-        group_size=sizes, tol_num=scaling.tolerance_numerator(p.tolerance),
+        load_lo=down(p.load, ls), bal_hi=up(p.balance, ls), bal_lo=down(p.balance, ls),
+        capacity=capacity.astype(np.int64), min_load=up(p.min_load, ls),
+        group_size=sizes, tol_num=scaling.tolerance_numerator(p.tolerance, round_up=relaxed),
         move_weight=max(1, int(np.median(load_hi)) if len(load_hi) else 1),
     )
 

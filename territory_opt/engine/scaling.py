@@ -77,10 +77,11 @@ def round_scaled(values: npt.ArrayLike, scale: int) -> npt.NDArray[np.int64]:
     return v.astype(np.int64)
 
 
-def tolerance_numerator(tolerance: float) -> int:
-    """The balance tolerance as ``k / TOLERANCE_DENOMINATOR``, rounded down."""
-    k = math.floor(tolerance * TOLERANCE_DENOMINATOR + 1e-9)
-    if abs(k - tolerance * TOLERANCE_DENOMINATOR) > 1e-6:
+def tolerance_numerator(tolerance: float, *, round_up: bool = False) -> int:
+    """The balance tolerance as ``k / TOLERANCE_DENOMINATOR``, rounded down (or up)."""
+    scaled = tolerance * TOLERANCE_DENOMINATOR
+    k = math.ceil(scaled - 1e-9) if round_up else math.floor(scaled + 1e-9)
+    if not round_up and abs(k - scaled) > 1e-6:
         warnings.warn(f"balance tolerance {tolerance} is used as {k}/{TOLERANCE_DENOMINATOR}",
                       ScalingWarning, stacklevel=2)
     return k

@@ -301,7 +301,9 @@ def solve_assignment(problem: AssignmentProblem,
         search_problem, search_idx, x = lp_problem, lp_idx, lp.x
     start = _round(search_problem, x)
     sp = scale_problem(search_problem)
-    exact_scope = len(search_idx) == n_pairs
+    # CP-SAT's bound and proofs hold for the problem itself only when it saw every pair and
+    # the integer model has the same feasible set
+    exact_scope = len(search_idx) == n_pairs and sp.exact_limits
 
     def report(phase: str, obj: float | None, viol: float) -> None:
         if params.progress is not None:
@@ -332,9 +334,12 @@ def solve_assignment(problem: AssignmentProblem,
             return EngineResult("infeasible", None, float("inf"), float("inf"),
                                 time.monotonic() - t0, stats)
         if res.pairs is not None:
-            if exact_scope:
-                bound = max(bound, res.bound / sp.cost_scale + p.constant)
             search.state.update(res.items, res.pairs)
+            if exact_scope:
+                fixed = _fixed_cost(search.state, res.items)
+                bound = max(bound, (res.bound + fixed) / sp.cost_scale + p.constant)
+            elif res.status == "optimal" and len(search_idx) == n_pairs:
+                bound = max(bound, _relaxed_bound(search.state, params, t0) + p.constant)
     if search.state.violation() > 0:
         stats["violation"] = search.state.violation()
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
@@ -344,6 +349,27 @@ def solve_assignment(problem: AssignmentProblem,
     stats["det_time"] = stats.get("det_time", search.det_used)
     rounding = float((search_problem.cost - sp.cost / sp.cost_scale).max(initial=0.0))
     return _finish(p, search_idx[search.state.chosen], bound, t0, stats, rounding)
+
+
+def _relaxed_bound(state: AssignmentState, params: EngineParams, t0: float) -> float:
+    """CP-SAT's bound on the relaxed integer model (every rounding loosens the limits): a
+    lower bound for the problem as specified. -inf when it has none in the time left."""
+    relaxed = AssignmentState(scale_problem(state.sp.problem, relaxed=True), state.chosen)
+    agents = np.arange(relaxed.sp.problem.n_agents)
+    remaining = max(0.1, params.time_limit - (time.monotonic() - t0))
+    res = solve_neighbourhood(relaxed, free_items_of(relaxed, agents), agents, repair=False,
+                              det_time=DET_PER_SECOND * remaining, time_limit=remaining,
+                              seed=params.seed, workers=params.workers)
+    if res.status not in ("optimal", "feasible"):
+        return float("-inf")
+    return (res.bound + _fixed_cost(relaxed, res.items)) / relaxed.sp.cost_scale
+
+
+def _fixed_cost(state: AssignmentState, free: IntArray) -> int:
+    """Scaled cost of the items outside ``free`` (not in the neighbourhood's objective)."""
+    fixed = np.ones(len(state.chosen), dtype=bool)
+    fixed[free] = False
+    return int(state.sp.cost[state.chosen[fixed]].sum())
 
 
 def _finish(p: AssignmentProblem, chosen: IntArray, bound: float, t0: float,
