@@ -322,6 +322,7 @@ def solve_assignment(problem: AssignmentProblem,
     stats["repair_seconds"] = time.monotonic() - t0
     small = len(search_idx) <= params.full_model_pairs
     all_agents = np.arange(p.n_agents)
+    proven = False  # CP-SAT proved an integer model optimal (only cost rounding remains)
     if small:
         # one CP-SAT model over every kept pair, hinted with the (repaired) construction
         remaining = max(0.1, params.time_limit - (time.monotonic() - t0))
@@ -338,8 +339,10 @@ def solve_assignment(problem: AssignmentProblem,
             if exact_scope:
                 fixed = _fixed_cost(search.state, res.items)
                 bound = max(bound, (res.bound + fixed) / sp.cost_scale + p.constant)
+                proven = res.status == "optimal"
             elif res.status == "optimal" and len(search_idx) == n_pairs:
-                bound = max(bound, _relaxed_bound(search.state, params, t0) + p.constant)
+                relaxed, proven = _relaxed_bound(search.state, params, t0)
+                bound = max(bound, relaxed + p.constant)
     if search.state.violation() > 0:
         stats["violation"] = search.state.violation()
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
@@ -348,12 +351,15 @@ def solve_assignment(problem: AssignmentProblem,
     stats["iterations"] = search.iterations
     stats["det_time"] = stats.get("det_time", search.det_used)
     rounding = float((search_problem.cost - sp.cost / sp.cost_scale).max(initial=0.0))
-    return _finish(p, search_idx[search.state.chosen], bound, t0, stats, rounding)
+    return _finish(p, search_idx[search.state.chosen], bound, t0, stats,
+                   rounding if proven else 0.0)
 
 
-def _relaxed_bound(state: AssignmentState, params: EngineParams, t0: float) -> float:
+def _relaxed_bound(state: AssignmentState, params: EngineParams,
+                   t0: float) -> tuple[float, bool]:
     """CP-SAT's bound on the relaxed integer model (every rounding loosens the limits): a
-    lower bound for the problem as specified. -inf when it has none in the time left."""
+    lower bound for the problem as specified (-inf when none in the time left), and whether
+    CP-SAT proved that model optimal."""
     relaxed = AssignmentState(scale_problem(state.sp.problem, relaxed=True), state.chosen)
     agents = np.arange(relaxed.sp.problem.n_agents)
     remaining = max(0.1, params.time_limit - (time.monotonic() - t0))
@@ -361,8 +367,9 @@ def _relaxed_bound(state: AssignmentState, params: EngineParams, t0: float) -> f
                               det_time=DET_PER_SECOND * remaining, time_limit=remaining,
                               seed=params.seed, workers=params.workers)
     if res.status not in ("optimal", "feasible"):
-        return float("-inf")
-    return (res.bound + _fixed_cost(relaxed, res.items)) / relaxed.sp.cost_scale
+        return float("-inf"), False
+    bound = (res.bound + _fixed_cost(relaxed, res.items)) / relaxed.sp.cost_scale
+    return bound, res.status == "optimal"
 
 
 def _fixed_cost(state: AssignmentState, free: IntArray) -> int:
@@ -374,8 +381,9 @@ def _fixed_cost(state: AssignmentState, free: IntArray) -> int:
 
 def _finish(p: AssignmentProblem, chosen: IntArray, bound: float, t0: float,
             stats: dict[str, float], resolution: float) -> EngineResult:
-    """Check the plan in floats and grade it: 'optimal' when the bound is within what the
-    cost rounding can hide (``resolution`` per item: 0 when the costs were scaled exactly)."""
+    """Check the plan in floats and grade it: 'optimal' when the bound meets the objective,
+    or, after CP-SAT proved an integer model optimal, when the gap is within what the cost
+    rounding can hide (``resolution`` per item; 0 when costs were scaled exactly)."""
     ev = evaluate(p, chosen)
     if not ev.feasible:
         stats["violation"] = float(ev.over_capacity.sum() + ev.under_min.sum()
