@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -53,6 +54,12 @@ def main() -> None:
 
     Example: territory-opt run scenarios/demo.yaml
     """
+    # SIGTERM unwinds like Ctrl-C, so a half-written plan folder is cleaned up
+    signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @main.command()
@@ -94,6 +101,25 @@ def segment(scenario: str, out_file: str | None) -> None:
         cols = ["account_id", "tier", "role", "potential", "touch_hours"]
         data.accounts[cols].to_csv(out_file, index=False)
         click.echo(f"wrote {out_file}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--utilization", type=click.FloatRange(0, 1, min_open=True), default=0.85,
+              show_default=True, help="Target share of capacity a rep is planned to work.")
+@click.option("--json", "as_json", is_flag=True, help="Print the tables as JSON.")
+@domain_errors
+def size(scenario: str, utilization: float, as_json: bool) -> None:
+    """Headcount planning: reps per role by workload and by reverse funnel, the managers and
+    overlay people they imply, and the profit model.
+
+    Example: territory-opt size scenarios/demo.yaml --utilization 0.8
+    """
+    from territory_opt.data import load_planning_data
+    from territory_opt.sizing import size_team
+
+    report = size_team(load_planning_data(scenario), utilization=utilization)
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.to_text())
 
 
 def _progress_printer(quiet: bool) -> Callable[[Any], None] | None:
@@ -223,6 +249,53 @@ def report(plan_dirs: tuple[str, ...], out_file: str | None) -> None:
         target = Path(plan_dirs[0]) / "report.html" if len(plans) == 1 else Path("compare.html")
     write_report(plans, target)
     click.echo(f"Wrote {target}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--activities", type=click.Path(dir_okay=False),
+              help="Activities table (default: the scenario's data.activities).")
+@click.option("--deals", type=click.Path(dir_okay=False),
+              help="Deals table (default: the scenario's data.deals).")
+@click.option("--plan", "plan_dir", type=click.Path(file_okay=False),
+              help="Plan folder whose rep_id is the owner (default: the accounts' owner_id).")
+@click.option("--period", help="2026 (year), 2026-Q3 (quarter) or 2026-07 (month); "
+              "default: the span of the activity dates.")
+@click.option("--target-deals", type=float, help="Won deals wanted per period: size the "
+              "reverse funnel from the measured rates.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad row instead of leaving "
+              "bad rows out.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Folder for the CSVs (default out/<scenario name>/measure/).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@domain_errors
+def measure(scenario: str, activities: str | None, deals: str | None, plan_dir: str | None,
+            period: str | None, target_deals: float | None, strict: bool, out_dir: str | None,
+            as_json: bool) -> None:
+    """Measure execution: call-plan coverage, stage conversion, win rate, cycle length per
+    rep and month, and the reverse funnel from the measured rates.
+
+    Example: territory-opt measure scenarios/demo.yaml --period 2026-Q3 --target-deals 40
+    """
+    from territory_opt.measure import (
+        MeasureParams,
+        format_text,
+        format_warnings,
+        run_measure,
+        to_json,
+    )
+
+    params = MeasureParams(activities=Path(activities) if activities else None,
+                           deals=Path(deals) if deals else None,
+                           plan_dir=Path(plan_dir) if plan_dir else None, period=period,
+                           target_deals=target_deals, strict=strict)
+    result, target = run_measure(scenario, params, Path(out_dir) if out_dir else None)
+    if warnings := format_warnings(result):
+        click.echo(warnings, err=True)
+    if as_json:
+        click.echo(json.dumps({**to_json(result), "out": str(target)}, indent=2))
+    else:
+        click.echo(format_text(result, target))
 
 
 @main.command()

@@ -377,7 +377,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-
 margin:0 auto;max-width:1000px;padding:16px 20px;color:#1c2833;background:#fff}
 h1{font-size:1.6em;margin:.2em 0 .6em}h2{font-size:1.2em;border-bottom:1px solid #d5d8dc;
 padding-bottom:4px;margin-top:1.6em}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:10px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
 .card{border:1px solid #d5d8dc;border-radius:6px;padding:8px 10px;background:#f8f9f9}
 .card .k{font-size:.8em;color:#566573;text-transform:uppercase;letter-spacing:.03em}
 .card .v{font-size:1.5em;font-weight:600}.card .n{font-size:.8em;color:#566573}

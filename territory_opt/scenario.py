@@ -29,7 +29,8 @@ _DEFAULT_ROUTING: dict[Stage, Role] = {"prospect": "hunter", "lead": "hunter",
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: .inf or .nan in the YAML would reach the solver as a cost or a load
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Touch(_Strict):
@@ -90,8 +91,12 @@ def _default_overlays() -> dict[str, CallPattern]:
     return {"vp": {"A": (Touch(channel="visit", per_year=4, minutes=60),)}}
 
 
+#: hours in a leap year: no capacity can exceed it (and absurd values would overflow the solver)
+MAX_HOURS_PER_YEAR = 8784.0
+
+
 class Capacity(_Strict):
-    hours_per_year: float = Field(default=1500, gt=0)
+    hours_per_year: float = Field(default=1500, gt=0, le=MAX_HOURS_PER_YEAR)
     speed_kmh: float = Field(default=60, gt=0)
     circuity: float = Field(default=1.3, ge=1)
     visits_per_trip: float = Field(default=1, gt=0)
@@ -113,13 +118,82 @@ class Objective(_Strict):
 
 
 class Management(_Strict):
+    """``span_of_control``: reps one manager leads. ``overlay_hours_per_year``: the yearly hours
+    one overlay person (e.g. the VP) has for the visits of their call pattern; empty means
+    ``capacity.hours_per_year``. Both are used by ``territory-opt size``."""
+
     span_of_control: int = Field(default=7, ge=1)
+    overlay_hours_per_year: float | None = Field(default=None, gt=0)
+
+
+def _fraction(value: Any) -> Any:
+    """Accept a ratio written as a fraction, e.g. ``1/3``, so that 1 in 3 stays exact."""
+    if isinstance(value, str) and "/" in value:
+        num, _, den = value.partition("/")
+        try:
+            return float(num) / float(den)
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"'{value}' is not a fraction like 1/3") from None
+    return value
+
+
+class FunnelStep(_Strict):
+    """One activity stage of the reverse funnel: ``conversion`` is the share of its activities
+    that lead to the next stage (the last stage: to a deal), as a number or a fraction such
+    as ``1/3``; ``minutes`` is the time one activity takes."""
+
+    name: str
+    conversion: float = Field(gt=0, le=1)
+    minutes: float = Field(default=0.0, ge=0)
+
+    _parse_conversion = field_validator("conversion", mode="before")(_fraction)
+
+
+def _default_funnel_steps() -> tuple[FunnelStep, ...]:
+    return (FunnelStep(name="first_contact", conversion=1 / 10, minutes=15),
+            FunnelStep(name="proposal", conversion=1 / 5, minutes=120),
+            FunnelStep(name="contract_meeting", conversion=1 / 3, minutes=90))
+
+
+class Funnel(_Strict):
+    """Activity-based sizing (SPEC §2): ``target_deals`` per ``period`` and the stages from the
+    first activity to the last, done by reps of ``role``. The defaults are the source example:
+    10 deals a month, 1 in 3 contract meetings closes, 5 proposals per contract meeting,
+    10 first contacts per proposal."""
+
+    period: Literal["month", "quarter", "year"] = "month"
+    target_deals: float = Field(default=10, gt=0)
+    stages: tuple[FunnelStep, ...] = Field(default_factory=_default_funnel_steps)
+    role: Role = "hunter"
+
+    @model_validator(mode="after")
+    def _unique_stages(self) -> Funnel:
+        if not self.stages:
+            raise ValueError("the funnel needs at least one stage")
+        names = [s.name for s in self.stages]
+        if len(set(names)) != len(names):
+            raise ValueError(f"stage names must be unique: {', '.join(names)}")
+        return self
+
+
+class ProfitModel(_Strict):
+    """The profit model (SPEC §2): profit per period = leads × conversion × average_deal ×
+    purchases × margin, and the what-if of raising each factor by ``uplift``."""
+
+    leads: float = Field(ge=0)
+    conversion: float = Field(ge=0, le=1)
+    average_deal: float = Field(ge=0)
+    purchases: float = Field(ge=0)
+    margin: float = Field(ge=0, le=1)
+    uplift: float = Field(default=0.15, gt=-1)
+
+    _parse_fractions = field_validator("conversion", "margin", mode="before")(_fraction)
 
 
 class Solver(_Strict):
     time_limit_s: float = Field(default=60, gt=0)
-    seed: int = Field(default=0, ge=0)
-    workers: int = Field(default=2, ge=1)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)  # CP-SAT's random_seed is a 32-bit int
+    workers: int = Field(default=2, ge=1, le=1024)
 
 
 class Scenario(_Strict):
@@ -139,6 +213,9 @@ class Scenario(_Strict):
     contiguity: bool = False
     management: Management = Field(default_factory=Management)
     solver: Solver = Field(default_factory=Solver)
+    #: optional sections read by ``territory-opt size`` only; absent means "not sized"
+    funnel: Funnel | None = None
+    profit: ProfitModel | None = None
 
     @field_validator("routing")
     @classmethod
@@ -167,6 +244,8 @@ _MODELS_BY_KEY: dict[str, type[BaseModel]] = {
     "objective": Objective,
     "management": Management,
     "solver": Solver,
+    "funnel": Funnel,
+    "profit": ProfitModel,
 }
 
 
@@ -192,6 +271,20 @@ def _check_unknown_keys(raw: dict[str, Any], file: str) -> None:
                         f"unknown key '{section}.{key}'.{_did_you_mean(str(key), known)}",
                         file=file, column=f"{section}.{key}",
                     )
+    _check_funnel_stage_keys(raw.get("funnel"), file)
+
+
+def _check_funnel_stage_keys(funnel: Any, file: str) -> None:
+    stages = funnel.get("stages") if isinstance(funnel, dict) else None
+    known = list(FunnelStep.model_fields)
+    for i, stage in enumerate(stages if isinstance(stages, list) else []):
+        for key in stage if isinstance(stage, dict) else []:
+            if key not in known:
+                raise InputError(
+                    f"unknown key '{key}' in funnel stage {i + 1}."
+                    f"{_did_you_mean(str(key), known)}",
+                    file=file, column=f"funnel.stages.{key}",
+                )
 
 
 def _format_validation_error(err: ValidationError) -> str:

@@ -8,8 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from territory_opt.cli import main
 from territory_opt.crm import (
+    CRMS,
     developer_name,
     export_crm,
     export_default_crms,
@@ -185,6 +188,100 @@ def test_default_exports_skip_what_cannot_be_written(tmp_path: Path) -> None:
 def test_unknown_crm(plan: PlanFolder, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown CRM"):
         export_crm(plan, "zoho", tmp_path / "crm")
+
+
+# ---------------------------------------------------------------- every layout, read back
+
+#: the accounts of tiny_assignments() whose rep differs from the previous one, and the rest
+CHANGED = {"A2": "R2", "=EVIL": "R2", "A4": "R1"}
+UNCHANGED = {"A1": "R1"}
+#: per CRM: every file's header, and the file that lists the accounts
+HEADERS = {
+    "salesforce": {"salesforce_account_owner.csv": ["Id", "OwnerId"]},
+    "hubspot": {"hubspot_company_owner.csv": ["Record ID", "Company owner"]},
+    "dynamics": {"dynamics_account_owner.csv": ["accountid", "ownerid", "owneridtype"]},
+    "salesforce-territory": {
+        "Territory2.csv": ["Name", "DeveloperName", "Territory2ModelId", "Territory2TypeId",
+                           "ParentTerritory2Id"],
+        "UserTerritory2Association.csv": ["UserId", "Territory2Id", "RoleInTerritory2"],
+        "ObjectTerritory2Association.csv": ["ObjectId", "Territory2Id", "AssociationCause"],
+    },
+}
+#: first characters that make a spreadsheet run a cell (OWASP, CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ACCOUNT_FILE = {"salesforce": "salesforce_account_owner.csv",
+                "hubspot": "hubspot_company_owner.csv",
+                "dynamics": "dynamics_account_owner.csv",
+                "salesforce-territory": "ObjectTerritory2Association.csv"}
+
+
+def formula_reps() -> list[list[str]]:
+    """tiny_reps() with R2's user id, email and name starting like spreadsheet formulas."""
+    reps = tiny_reps()
+    reps[1][1] = "=Bo Diaz"
+    reps[1][18] = "+005B"
+    reps[1][20] = "-bo@example.com"
+    return reps
+
+
+def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    return header, rows
+
+
+@pytest.mark.parametrize("all_accounts", [False, True], ids=["changes", "all"])
+@pytest.mark.parametrize("crm", CRMS)
+def test_export_read_back_with_csv_module(crm: str, all_accounts: bool, tmp_path: Path) -> None:
+    """Through the CLI: headers, row counts, each changed account once, unchanged ones only
+    with --all, the right owner, and no cell that a spreadsheet would run as a formula."""
+    plan_dir = write_plan(tmp_path / "plan", reps=formula_reps())
+    out = tmp_path / "crm"
+    args = ["export", str(plan_dir), "--crm", crm, "--out", str(out), "--json"]
+    args += ["--all"] if all_accounts else []
+    if crm == "salesforce-territory":
+        args += ["--territory-model-id", "0MA1", "--territory-type-id", "0M51"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    manifest = json.loads(res.stdout)
+    assert manifest["changes_only"] is not all_accounts
+    assert sorted(p.name for p in out.iterdir()) == sorted([*HEADERS[crm], "manifest.json"])
+
+    files = {name: read_csv(out / name) for name in HEADERS[crm]}
+    assert {name: header for name, (header, _) in files.items()} == HEADERS[crm]
+    assert {name: len(rows) for name, (_, rows) in files.items()} == manifest["files"]
+    for name, (header, rows) in files.items():
+        for row in rows:
+            assert len(row) == len(header), (name, row)
+            for cell in row:
+                assert not cell.startswith(FORMULA_STARTS), (name, cell)
+
+    expected = {**CHANGED, **UNCHANGED} if all_accounts else CHANGED
+    accounts = [row[0] for row in files[ACCOUNT_FILE[crm]][1]]
+    assert sorted(accounts) == sorted(neutralise(a) for a in expected)  # each exactly once
+    assert "'=EVIL" in accounts
+    assert ("A1" in accounts) is all_accounts
+
+    users = {"R1": "005A", "R2": "'+005B"}
+    owner = {neutralise(a): rep for a, rep in expected.items()}
+    rows = files[ACCOUNT_FILE[crm]][1]
+    if crm == "hubspot":
+        emails = {"R1": "ann@example.com", "R2": "'-bo@example.com"}
+        assert {r[0]: r[1] for r in rows} == {a: emails[rep] for a, rep in owner.items()}
+    elif crm == "salesforce-territory":
+        user_of = {r[1]: r[0] for r in files["UserTerritory2Association.csv"][1]}
+        assert {r[0]: user_of[r[1]] for r in rows} == {a: users[rep] for a, rep in owner.items()}
+        assert {r[2] for r in rows} == {"Territory2Manual"}
+        territories = files["Territory2.csv"][1]
+        names = {r[1] for r in territories}
+        assert [r[0] for r in territories] == ["Manager M1", "Ann Lee", "'=Bo Diaz"]
+        assert all(is_developer_name(n) for n in names) and len(names) == len(territories)
+        assert {r[4] for r in territories} <= names | {""}  # parents are territories here
+        assert sorted(user_of.values()) == ["'+005B", "005A"]  # every rep, changed or not
+    else:
+        assert {r[0]: r[1] for r in rows} == {a: users[rep] for a, rep in owner.items()}
+        if crm == "dynamics":
+            assert {r[2] for r in rows} == {"systemuser"}
 
 
 # ---------------------------------------------------------------- rules
