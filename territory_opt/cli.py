@@ -147,7 +147,7 @@ def _progress_printer(quiet: bool) -> Callable[[Any], None] | None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Plan folder (default out/<scenario name>/).")
 @click.option("--time-limit", type=float, help="Seconds for the solver (scenario default).")
-@click.option("--seed", type=int, help="Random seed (scenario default).")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Random seed (scenario default).")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print plan.json's summary as JSON.")
 @domain_errors

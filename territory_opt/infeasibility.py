@@ -18,6 +18,9 @@ from territory_opt.engine.lp import solve_lp
 from territory_opt.scenario import ROLES
 from territory_opt.solve import build_problem, fixed_accounts, owner_index
 
+#: above this many candidate pairs the relaxation LPs would cost more than the run itself
+MAX_ANALYSED_PAIRS = 2_000_000
+
 
 def capacity_shortfalls(data: PlanningData) -> list[str]:
     """Roles whose calls plus the least possible travel exceed the role's total capacity."""
@@ -107,6 +110,12 @@ def explain(data: PlanningData, *, proven: bool, time_limit: float = 30.0) -> li
         return reasons
     each = max(2.0, time_limit / 4)
     tp = build_problem(data)
+    if len(tp.problem.item) > MAX_ANALYSED_PAIRS:
+        reasons.append(f"The relax-and-measure analysis is not run above {MAX_ANALYSED_PAIRS:,} "
+                       f"account-rep pairs (this problem has {len(tp.problem.item):,}); try a "
+                       "longer --time-limit, or relax max_moved_share, balance.tolerance or "
+                       "keep_owner_tiers.")
+        return reasons
     relaxations: list[str] = []
     need = _min_moves(tp.problem)
     if need is not None and need > (tp.problem.max_moves or 0) and tp.previously_owned:

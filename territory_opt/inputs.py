@@ -16,7 +16,7 @@ import pandas as pd
 from territory_opt.errors import InputError
 from territory_opt.geo import zip_centroid
 from territory_opt.readers import read_table, sheet_row
-from territory_opt.scenario import ROLES, STAGES, Scenario
+from territory_opt.scenario import MAX_HOURS_PER_YEAR, ROLES, STAGES, Scenario
 
 ACCOUNT_COLUMNS = ("account_id", "name", "lat", "lon", "postal_code", "potential", "revenue",
                    "stage", "owner_id", "locked", "unit_id")
@@ -83,8 +83,10 @@ class _Table:
                 i = int(np.flatnonzero(empty.to_numpy())[0])
                 self.fail("a value is required here", i, column)
             values = values.where(~empty, default)
-        if not np.isfinite(values.to_numpy()).all():
-            i = int(np.flatnonzero(~np.isfinite(values.to_numpy()))[0])
+        # an empty cell may default to NaN (a coordinate the postal code then fills in)
+        nonfinite = ~np.isfinite(values.to_numpy()) & (raw != "").to_numpy()
+        if nonfinite.any():
+            i = int(np.flatnonzero(nonfinite)[0])
             self.fail(f"'{raw.iloc[i]}' is not a finite number", i, column)
         if minimum is not None:
             low = (values <= minimum) if strict_min else (values < minimum)
@@ -181,7 +183,7 @@ def load_reps(path: str | Path, scenario: Scenario) -> pd.DataFrame:
         "lat": lat,
         "lon": lon,
         "capacity_hours": t.number("capacity_hours", default=scenario.capacity.hours_per_year,
-                                   minimum=0, strict_min=True),
+                                   minimum=0, strict_min=True, maximum=MAX_HOURS_PER_YEAR),
         "cell": t.text("cell"),
         "manager_id": t.text("manager_id"),
         "crm_user_id": crm.where(crm != "", ids),

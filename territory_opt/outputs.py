@@ -8,7 +8,9 @@ import json
 import os
 import platform
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from territory_opt.checker import recompute
+from territory_opt.contiguity_territory import ContiguousResult
 from territory_opt.crm import export_default_crms
 from territory_opt.data import PlanningData
 from territory_opt.errors import InputError
@@ -126,23 +129,37 @@ def check_output_dir(data: PlanningData, out_dir: Path) -> None:
                              "choose another --out", file=str(p))
 
 
+def _rearm_sigint() -> None:
+    """Put Python's SIGINT handler back: a CP-SAT solve leaves the process's SIGINT action at
+    the OS default, so Ctrl-C while writing would kill the run and leave the temporary folder
+    behind instead of unwinding through the cleanup below."""
+    if threading.current_thread() is threading.main_thread():
+        handler = signal.getsignal(signal.SIGINT)
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+
+
 def write_atomically(out_dir: Path, fill: Callable[[Path], None]) -> None:
     """Call ``fill(tmp)`` to write a complete folder, then swap it in for ``out_dir``."""
+    _rearm_sigint()
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         fill(tmp)
         if out_dir.exists():
             os.replace(out_dir, old)
         os.replace(tmp, out_dir)
-    except BaseException:
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:  # Ctrl-C or SIGTERM included: leave no temporary sibling behind
         shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not out_dir.exists():
-            os.replace(old, out_dir)
+        if old.exists():
+            if out_dir.exists():  # the new folder is in place; only the old one's removal broke
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(old, out_dir)
         raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def write_plan(data: PlanningData, result: SolveResult, out_dir: Path,
@@ -153,12 +170,18 @@ def write_plan(data: PlanningData, result: SolveResult, out_dir: Path,
     check_output_dir(data, out_dir)
     rep_id = result.plan.rep_id
     doc = plan_document(data, result, man)
+    territories = result.territories if isinstance(result, ContiguousResult) else None
+    if isinstance(result, ContiguousResult):
+        doc["contiguity"] = result.contiguity
 
     def fill(tmp: Path) -> None:
         assignments_table(data, rep_id).to_csv(tmp / "assignments.csv", index=False)
         reps_table(data, rep_id).to_csv(tmp / "reps.csv", index=False)
         (tmp / "plan.json").write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n",
                                        encoding="utf-8")
+        if territories is not None:
+            (tmp / "territories.geojson").write_text(json.dumps(territories) + "\n",
+                                                     encoding="utf-8")
         plan = read_plan_folder(tmp)
         write_report([plan], tmp / "report.html")
         export_default_crms(plan, tmp / "crm")

@@ -7,6 +7,7 @@ spreadsheet: the header is row 1, the first data row is row 2.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,10 @@ def sheet_row(index: int) -> int:
 
 def _decode(path: Path) -> str:
     raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:  # no CSV text holds NUL bytes; Excel, Parquet and zip files do
+        raise InputError("the file holds binary data, so it is not a text file; is it an "
+                         "Excel or Parquet file named .csv? Save it as CSV UTF-8",
+                         file=str(path))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -42,12 +47,24 @@ def _read_csv(path: Path) -> pd.DataFrame:
     first = text.split("\n", 1)[0]
     sep = ";" if first.count(";") > first.count(",") else ","
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                           skipinitialspace=True)
+        # header=None: pandas would rename a repeated header ('lat', 'lat.1') and turn the
+        # first cells of a row longer than the header into an index, both silently
+        return _promote_header(pd.read_csv(io.StringIO(text), sep=sep, dtype=str, header=None,
+                                           keep_default_na=False, skipinitialspace=True))
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty (no header row)", file=str(path)) from None
     except pd.errors.ParserError as err:
-        raise InputError(f"cannot parse CSV: {err}", file=str(path)) from None
+        line = re.search(r"in line (\d+)", str(err))
+        raise InputError(f"cannot parse CSV: {str(err).strip()}", file=str(path),
+                         row=int(line[1]) if line else None) from None
+
+
+def _promote_header(raw: pd.DataFrame) -> pd.DataFrame:
+    """The first row as column names (an empty one is named like pandas: 'Unnamed: 3')."""
+    names = ["" if pd.isna(v) else str(v).strip() for v in raw.iloc[0]] if len(raw) else []
+    df = raw.iloc[1:].reset_index(drop=True)
+    df.columns = [n or f"Unnamed: {i}" for i, n in enumerate(names)]
+    return df
 
 
 def _read_geo(path: Path) -> pd.DataFrame:
@@ -73,6 +90,8 @@ def _read_geo(path: Path) -> pd.DataFrame:
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read one input table; the format follows the extension. Raises InputError."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError("this is a folder, not a file", file=str(path))
     if not path.is_file():
         raise InputError("file not found", file=str(path))
     ext = path.suffix.lower()
@@ -82,7 +101,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         elif ext in PARQUET_EXTENSIONS:
             df = pd.read_parquet(path)
         elif ext in EXCEL_EXTENSIONS:
-            df = pd.read_excel(path, dtype=object)
+            df = _promote_header(pd.read_excel(path, dtype=object, header=None))
         elif ext in GEO_EXTENSIONS:
             df = _read_geo(path)
         else:

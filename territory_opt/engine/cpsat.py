@@ -275,6 +275,7 @@ def solve_neighbourhood(state: AssignmentState, items: IntArray, agents: IntArra
     prm.random_seed = seed
     prm.max_deterministic_time = det_time
     prm.max_time_in_seconds = time_limit
+    prm.catch_sigint_signal = False  # Ctrl-C stops the run, not just this solve
     # several workers interleaved on deterministic time: same seed, same answer
     prm.interleave_search = workers > 1
     status = solver.solve(model)

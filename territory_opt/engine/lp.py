@@ -57,7 +57,12 @@ def solve_lp(problem: AssignmentProblem, time_limit: float = 60.0) -> LPResult:
     groups = np.unique(p.group[p.group >= 0])
     n_groups = len(groups)
     gindex = {int(g): k for k, g in enumerate(groups)}
-    n_vars = n_pairs + n_groups
+    bal_agents = np.flatnonzero(p.group >= 0)
+    n_bal = len(bal_agents)
+    # variables: x per pair, B_j per balanced agent (its measure), T_g per group (the total);
+    # B and T keep every row sparse (a row over all pairs of a role stalls HiGHS)
+    b_col0, t_col0 = n_pairs, n_pairs + n_bal
+    n_vars = n_pairs + n_bal + n_groups
     pair_ids = np.arange(n_pairs)
     rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     b_ub: list[np.ndarray] = []
@@ -87,20 +92,18 @@ def solve_lp(problem: AssignmentProblem, time_limit: float = 60.0) -> LPResult:
         add_rows(pos[p.agent[keep]], pair_ids[keep], -p.load[keep], -p.min_load[min_agents],
                  "min_load", min_agents)
     sizes = group_sizes(p)
-    bal_agents = np.flatnonzero(p.group >= 0)
-    if len(bal_agents):
-        pos = np.full(m, -1)
-        pos[bal_agents] = np.arange(len(bal_agents))
-        keep = pos[p.agent] >= 0
-        t_col = n_pairs + np.array([gindex[int(g)] for g in p.group[bal_agents]])
-        nb = sizes[p.agent[keep]] * p.balance[keep]
-        k = len(bal_agents)
+    bal_pos = np.full(m, -1)
+    bal_pos[bal_agents] = np.arange(n_bal)
+    if n_bal:
+        t_col = t_col0 + np.array([gindex[int(g)] for g in p.group[bal_agents]])
+        b_col = b_col0 + np.arange(n_bal)
+        n_of = sizes[bal_agents]
         for sign, kind, tfac in ((1.0, "balance_up", -(1 + p.tolerance)),
                                  (-1.0, "balance_low", 1 - p.tolerance)):
-            r = np.concatenate([pos[p.agent[keep]], np.arange(k)])
-            c = np.concatenate([pair_ids[keep], t_col])
-            v = np.concatenate([sign * nb, np.full(k, tfac)])
-            add_rows(r, c, v, np.zeros(k), kind, bal_agents)
+            r = np.concatenate([np.arange(n_bal), np.arange(n_bal)])
+            c = np.concatenate([b_col, t_col])
+            v = np.concatenate([sign * n_of, np.full(n_bal, tfac)])
+            add_rows(r, c, v, np.zeros(n_bal), kind, bal_agents)
     owner_pair = p.owner_pair
     owned = p.owner >= 0
     if p.max_moves is not None and owned.any():
@@ -117,20 +120,26 @@ def solve_lp(problem: AssignmentProblem, time_limit: float = 60.0) -> LPResult:
     eq_r = [p.item]
     eq_c = [pair_ids]
     eq_v = [np.ones(n_pairs)]
-    if n_groups:
-        in_group = p.group[p.agent] >= 0
-        gi = np.array([gindex.get(int(g), -1) for g in p.group])
-        eq_r.append(p.n_items + gi[p.agent[in_group]])
-        eq_c.append(pair_ids[in_group])
-        eq_v.append(-p.balance[in_group])
-        eq_r.append(p.n_items + np.arange(n_groups))
-        eq_c.append(n_pairs + np.arange(n_groups))
-        eq_v.append(np.ones(n_groups))
+    if n_bal:
+        # B_j - Σ b x = 0, then T_g - Σ_{j in g} B_j = 0
+        in_group = bal_pos[p.agent] >= 0
+        row_b = p.n_items + bal_pos[p.agent[in_group]]
+        eq_r += [row_b, p.n_items + np.arange(n_bal)]
+        eq_c += [pair_ids[in_group], b_col0 + np.arange(n_bal)]
+        eq_v += [-p.balance[in_group], np.ones(n_bal)]
+        gi = np.array([gindex[int(g)] for g in p.group[bal_agents]])
+        row_t = p.n_items + n_bal
+        eq_r += [row_t + np.arange(n_groups), row_t + gi]
+        eq_c += [t_col0 + np.arange(n_groups), b_col0 + np.arange(n_bal)]
+        eq_v += [np.ones(n_groups), -np.ones(n_bal)]
+    n_eq = p.n_items + n_bal + n_groups
     a_eq = sp.csr_matrix((np.concatenate(eq_v), (np.concatenate(eq_r), np.concatenate(eq_c))),
-                         shape=(p.n_items + n_groups, n_vars))
-    b_eq = np.concatenate([np.ones(p.n_items), np.zeros(n_groups)])
-    c_vec = np.concatenate([p.cost, np.zeros(n_groups)])
-    bounds = np.array([(0.0, 1.0)] * n_pairs + [(0.0, None)] * n_groups, dtype=object)
+                         shape=(n_eq, n_vars))
+    b_eq = np.concatenate([np.ones(p.n_items), np.zeros(n_bal + n_groups)])
+    c_vec = np.concatenate([p.cost, np.zeros(n_bal + n_groups)])
+    bounds = np.column_stack([np.zeros(n_vars),
+                              np.concatenate([np.ones(n_pairs), np.full(n_bal + n_groups,
+                                                                        np.inf)])])
     res = linprog(c_vec, A_ub=a_ub, b_ub=np.concatenate(b_ub) if b_ub else None, A_eq=a_eq,
                   b_eq=b_eq, bounds=bounds, method="highs",
                   options={"time_limit": float(time_limit), "presolve": True})
