@@ -61,19 +61,6 @@ def fmt_str(v: Any) -> str:
     return "-" if v is None else str(v)
 
 
-def print_table(rows: Sequence[Row], columns: Sequence[Column]) -> None:
-    """Print rows as an aligned text table; ``columns`` are (key, header, formatter)."""
-    cells = [[fn(r.get(key)) for key, _, fn in columns] for r in rows]
-    heads = [h for _, h, _ in columns]
-    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(heads)]
-    left = {0}
-    print("  ".join(h.ljust(w) if i in left else h.rjust(w)
-                    for i, (h, w) in enumerate(zip(heads, widths, strict=True))))
-    for c in cells:
-        print("  ".join(v.ljust(w) if i in left else v.rjust(w)
-                        for i, (v, w) in enumerate(zip(c, widths, strict=True))), flush=True)
-
-
 def print_row_live(row: Row, columns: Sequence[Column], widths: Sequence[int]) -> None:
     """Print one row with fixed column widths (tables printed while instances run)."""
     parts = [fn(row.get(key)) for key, _, fn in columns]

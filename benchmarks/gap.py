@@ -93,7 +93,7 @@ def iter_instances(root: Path, sets: list[str]) -> Iterator[GapInstance]:
                 yield GapInstance(f"{t}{ABCD_SIZES[i - 1]}", f"gap{t}", i, c, w, b)
     if "yagiura" in sets:
         for path in sorted((root / "gap_yagiura").glob("*.txt"),
-                           key=lambda p: (p.stem[0], int(p.stem[1:]) % 10000, p.stem)):
+                           key=lambda p: (p.stem[0], int(p.stem[3:]), p.stem)):
             [(c, w, b)] = parse_gap_file(path)
             yield GapInstance(path.stem, path.stem, 1, c, w, b)
 
@@ -152,6 +152,9 @@ def run_instance(inst: GapInstance, time_limit: float, best: dict[tuple[str, int
         flags.append(f"BUG: no solution (status {res.status}) but best known {bk} exists")
     if math.isfinite(res.bound) and res.bound > bk + EPS:
         flags.append(f"BUG: bound {res.bound} above best known {bk}")
+    if res.status == "optimal" and res.objective > min(bk, res.bound) + EPS:
+        flags.append(f"BUG: status optimal but objective {res.objective} > "
+                     f"{'best known' if bk <= res.bound else 'bound'} {min(bk, res.bound)}")
     objective = res.objective if res.chosen is not None else math.nan
     return {
         "instance": inst.name, "size": inst.size, "objective": objective, "best_known": bk,

@@ -37,6 +37,7 @@ from _common import (
 )
 
 from territory_opt.engine import AssignmentProblem, EngineParams, evaluate, solve_assignment
+from territory_opt.engine.search import OPTIMALITY_TOLERANCE
 
 NAME = re.compile(r"pfizer_(?P<size>\d+x\d+)_wl(?P<lo>\d{3})-(?P<hi>\d{3})_(?P<obj>min_\w+)$")
 
@@ -161,6 +162,11 @@ def run(case: Case, sc: Scenario, time_limit: float) -> Row:
     tol = 0.5 * 10.0 ** -sc.decimals
     if math.isfinite(res.bound) and res.bound > sc.best_known + tol:
         flags.append(f"BUG: bound {res.bound} above the optimum {sc.best_known}")
+    # 'optimal' means within the engine's relative optimality tolerance of the bound
+    slack = max(tol, OPTIMALITY_TOLERANCE * abs(res.objective))
+    if res.status == "optimal" and res.objective > min(sc.best_known, res.bound) + slack:
+        flags.append(f"BUG: status optimal but objective {res.objective:.6f} > "
+                     f"{min(sc.best_known, res.bound):.6f}")
     reproduced = math.isfinite(objective) and round(objective, sc.decimals) == round(
         sc.best_known, sc.decimals)
     return {

@@ -59,7 +59,7 @@ def scale_problem(p: AssignmentProblem, *, relaxed: bool = False) -> ScaledProbl
     them, so the integer model's bound and infeasibility hold for the problem as specified."""
     down, up = (scaling.ceil_scaled, scaling.floor_scaled) if relaxed else (
         scaling.floor_scaled, scaling.ceil_scaled)
-    cs = scaling.scale_for(p.cost)
+    cs = scaling.scale_for(p.cost, scaling.COST_SIGNIFICANT_DIGITS)
     ls = scaling.scale_for(np.concatenate([p.load, p.balance, p.capacity, p.min_load]))
     cap = np.where(np.isfinite(p.capacity), p.capacity, 0.0)
     capacity = np.where(np.isfinite(p.capacity), down(cap, ls), UNLIMITED)

@@ -22,10 +22,16 @@ import warnings
 import numpy as np
 import numpy.typing as npt
 
-#: resolution of other float data: 0.01 of the data's unit (36 s when the unit is the hour)
+#: coarsest resolution of other float data: 0.01 of its unit (36 s when the unit is the hour)
 DEFAULT_DECIMALS = 2
 #: data with at most this many decimals is scaled without rounding
 EXACT_DECIMALS = 4
+#: significant digits kept of the median value of other data, within [DEFAULT, MAX] decimals
+SIGNIFICANT_DIGITS = 3
+#: costs only enter the objective, so they keep more digits: rounding then moves the
+#: objective by far less than OPTIMALITY_TOLERANCE
+COST_SIGNIFICANT_DIGITS = 6
+MAX_DECIMALS = 8
 #: largest magnitude one scaled coefficient or domain bound may have
 MAX_VALUE = 2**53
 #: denominator of the rational tolerance used in balance constraints
@@ -40,16 +46,21 @@ class ScalingError(ValueError):
     """Scaled values would overflow CP-SAT's 64-bit arithmetic."""
 
 
-def scale_for(values: npt.ArrayLike) -> int:
-    """The smallest 10**d (d <= EXACT_DECIMALS) that makes every value integral, else
-    10**DEFAULT_DECIMALS."""
+def scale_for(values: npt.ArrayLike, significant: int | None = None) -> int:
+    """The smallest 10**d (d <= EXACT_DECIMALS) that makes every value integral; otherwise
+    enough decimals to keep SIGNIFICANT_DIGITS of the median value (at least
+    DEFAULT_DECIMALS), so data in [0, 1] is not rounded as coarsely as hours."""
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     for d in range(EXACT_DECIMALS + 1):
         scaled = v * 10**d
         if np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
             return int(10**d)
-    return int(10**DEFAULT_DECIMALS)
+    nonzero = np.abs(v[v != 0])
+    typical = float(np.median(nonzero)) if nonzero.size else 1.0
+    digits = SIGNIFICANT_DIGITS if significant is None else significant
+    d = digits - math.floor(math.log10(typical))
+    return int(10 ** min(MAX_DECIMALS, max(DEFAULT_DECIMALS, d)))
 
 
 def check_range(total: float, what: str) -> None:

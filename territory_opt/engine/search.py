@@ -33,6 +33,8 @@ from territory_opt.engine.problem import AssignmentProblem, IntArray, evaluate
 #: deterministic-time units granted per second of the time limit (CP-SAT's unit is about a
 #: second of work on a reference machine; this keeps the search inside the wall-clock limit)
 DET_PER_SECOND = 0.9
+#: relative gap below which a plan is reported optimal (cost rounding stays far below it)
+OPTIMALITY_TOLERANCE = 1e-5
 #: above this many pairs the LP is solved on the cheapest ``lp_candidates`` pairs per item
 LP_MAX_PAIRS = 400_000
 
@@ -123,6 +125,21 @@ def _round(problem: AssignmentProblem, x: np.ndarray | None) -> IntArray:
     score = -x if x is not None else p.cost
     order = np.lexsort((p.cost, score, p.item))
     return order[p.item_ptr[:-1]].astype(np.int64)
+
+
+def _current(problem: AssignmentProblem) -> IntArray:
+    """The current alignment: each owned item with its owner, the others at the cheapest."""
+    cheapest = _round(problem, None)
+    op = problem.owner_pair
+    return np.where(op >= 0, op, cheapest).astype(np.int64)
+
+
+def _construct(sp: ScaledProblem, x: np.ndarray | None) -> IntArray:
+    """The start with less violation (then cost): LP rounding or the current alignment."""
+    starts = [_current(sp.problem)] + ([_round(sp.problem, x)] if x is not None else [])
+    scored = [(AssignmentState(sp, s).violation(), AssignmentState(sp, s).cost(), k)
+              for k, s in enumerate(starts)]
+    return starts[min(scored)[2]]
 
 
 def _regret(problem: AssignmentProblem, score: np.ndarray) -> np.ndarray:
@@ -299,8 +316,8 @@ def solve_assignment(problem: AssignmentProblem,
         search_idx = lp_idx[sidx]
     else:
         search_problem, search_idx, x = lp_problem, lp_idx, lp.x
-    start = _round(search_problem, x)
     sp = scale_problem(search_problem)
+    start = _construct(sp, x)
     # CP-SAT's bound and proofs hold for the problem itself only when it saw every pair and
     # the integer model has the same feasible set
     exact_scope = len(search_idx) == n_pairs and sp.exact_limits
@@ -322,7 +339,6 @@ def solve_assignment(problem: AssignmentProblem,
     stats["repair_seconds"] = time.monotonic() - t0
     small = len(search_idx) <= params.full_model_pairs
     all_agents = np.arange(p.n_agents)
-    proven = False  # CP-SAT proved an integer model optimal (only cost rounding remains)
     if small:
         # one CP-SAT model over every kept pair, hinted with the (repaired) construction
         remaining = max(0.1, params.time_limit - (time.monotonic() - t0))
@@ -339,10 +355,8 @@ def solve_assignment(problem: AssignmentProblem,
             if exact_scope:
                 fixed = _fixed_cost(search.state, res.items)
                 bound = max(bound, (res.bound + fixed) / sp.cost_scale + p.constant)
-                proven = res.status == "optimal"
             elif res.status == "optimal" and len(search_idx) == n_pairs:
-                relaxed, proven = _relaxed_bound(search.state, params, t0)
-                bound = max(bound, relaxed + p.constant)
+                bound = max(bound, _relaxed_bound(search.state, params, t0) + p.constant)
     if search.state.violation() > 0:
         stats["violation"] = search.state.violation()
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
@@ -350,16 +364,12 @@ def solve_assignment(problem: AssignmentProblem,
         search.improve(tick, (bound - p.constant) * sp.cost_scale)
     stats["iterations"] = search.iterations
     stats["det_time"] = stats.get("det_time", search.det_used)
-    rounding = float((search_problem.cost - sp.cost / sp.cost_scale).max(initial=0.0))
-    return _finish(p, search_idx[search.state.chosen], bound, t0, stats,
-                   rounding if proven else 0.0)
+    return _finish(p, search_idx[search.state.chosen], bound, t0, stats)
 
 
-def _relaxed_bound(state: AssignmentState, params: EngineParams,
-                   t0: float) -> tuple[float, bool]:
+def _relaxed_bound(state: AssignmentState, params: EngineParams, t0: float) -> float:
     """CP-SAT's bound on the relaxed integer model (every rounding loosens the limits): a
-    lower bound for the problem as specified (-inf when none in the time left), and whether
-    CP-SAT proved that model optimal."""
+    lower bound for the problem as specified (-inf when none in the time left)."""
     relaxed = AssignmentState(scale_problem(state.sp.problem, relaxed=True), state.chosen)
     agents = np.arange(relaxed.sp.problem.n_agents)
     remaining = max(0.1, params.time_limit - (time.monotonic() - t0))
@@ -367,9 +377,8 @@ def _relaxed_bound(state: AssignmentState, params: EngineParams,
                               det_time=DET_PER_SECOND * remaining, time_limit=remaining,
                               seed=params.seed, workers=params.workers)
     if res.status not in ("optimal", "feasible"):
-        return float("-inf"), False
-    bound = (res.bound + _fixed_cost(relaxed, res.items)) / relaxed.sp.cost_scale
-    return bound, res.status == "optimal"
+        return float("-inf")
+    return (res.bound + _fixed_cost(relaxed, res.items)) / relaxed.sp.cost_scale
 
 
 def _fixed_cost(state: AssignmentState, free: IntArray) -> int:
@@ -380,19 +389,17 @@ def _fixed_cost(state: AssignmentState, free: IntArray) -> int:
 
 
 def _finish(p: AssignmentProblem, chosen: IntArray, bound: float, t0: float,
-            stats: dict[str, float], resolution: float) -> EngineResult:
-    """Check the plan in floats and grade it: 'optimal' when the bound meets the objective,
-    or, after CP-SAT proved an integer model optimal, when the gap is within what the cost
-    rounding can hide (``resolution`` per item; 0 when costs were scaled exactly)."""
+            stats: dict[str, float]) -> EngineResult:
+    """Check the plan in floats and grade it: 'optimal' when the bound is within
+    OPTIMALITY_TOLERANCE of the objective."""
     ev = evaluate(p, chosen)
     if not ev.feasible:
         stats["violation"] = float(ev.over_capacity.sum() + ev.under_min.sum()
                                    + ev.balance_excess.sum() + ev.moves_excess)
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
-    slack = 1e-9 * max(1.0, abs(ev.objective))
-    if bound > ev.objective + slack:
+    scale = max(1.0, abs(ev.objective))
+    if bound > ev.objective + 1e-9 * scale:
         raise RuntimeError(f"bound {bound} above the objective {ev.objective}: a bug")
-    tolerance = max(slack, resolution * p.n_items)
-    status = "optimal" if ev.objective - bound <= tolerance else "feasible"
+    status = "optimal" if ev.objective - bound <= OPTIMALITY_TOLERANCE * scale else "feasible"
     return EngineResult(status, chosen, ev.objective, min(bound, ev.objective),
                         time.monotonic() - t0, stats)
