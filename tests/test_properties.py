@@ -183,7 +183,7 @@ def test_solve_agrees_with_brute_force(instance: Instance) -> None:
     best = bf.best
     tol = COST_RESOLUTION * len(data.accounts)
     if result.plan is None:
-        assert result.status == "infeasible"
+        assert result.status in ("infeasible", "unknown")  # no plan: proven, or none found
         assert best == math.inf, f"solve says infeasible; brute force found {best:.4f}"
         return
     rep_id = result.plan.rep_id

@@ -347,7 +347,8 @@ def solve_assignment(problem: AssignmentProblem,
             det_time=DET_PER_SECOND * remaining, time_limit=remaining, seed=params.seed,
             workers=params.workers)
         stats["det_time"] = search.det_used + res.deterministic_time
-        if res.status == "infeasible" and exact_scope:
+        if res.status == "infeasible" and (exact_scope or (
+                len(search_idx) == n_pairs and _relaxed_infeasible(search.state, params, t0))):
             return EngineResult("infeasible", None, float("inf"), float("inf"),
                                 time.monotonic() - t0, stats)
         if res.pairs is not None:
@@ -379,6 +380,18 @@ def _relaxed_bound(state: AssignmentState, params: EngineParams, t0: float) -> f
     if res.status not in ("optimal", "feasible"):
         return float("-inf")
     return (res.bound + _fixed_cost(relaxed, res.items)) / relaxed.sp.cost_scale
+
+
+def _relaxed_infeasible(state: AssignmentState, params: EngineParams, t0: float) -> bool:
+    """True when CP-SAT proves the relaxed integer model infeasible, which proves the problem
+    as specified infeasible."""
+    relaxed = AssignmentState(scale_problem(state.sp.problem, relaxed=True), state.chosen)
+    agents = np.arange(relaxed.sp.problem.n_agents)
+    remaining = max(0.1, params.time_limit - (time.monotonic() - t0))
+    res = solve_neighbourhood(relaxed, free_items_of(relaxed, agents), agents, repair=False,
+                              det_time=DET_PER_SECOND * remaining, time_limit=remaining,
+                              seed=params.seed, workers=params.workers)
+    return res.status == "infeasible"
 
 
 def _fixed_cost(state: AssignmentState, free: IntArray) -> int:
