@@ -33,11 +33,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import shutil
 import unicodedata
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +42,7 @@ from typing import Any
 
 import pandas as pd
 
+from territory_opt.atomic import write_atomically
 from territory_opt.errors import InputError
 from territory_opt.plan_folder import PlanFolder
 
@@ -309,23 +307,14 @@ def _write_atomically(out_dir: Path, files: list[CsvFile], manifest: dict[str, A
         raise InputError("the export folder cannot be the plan folder", file=str(out_dir))
     if out_dir.exists():
         _check_replaceable(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _sibling(out_dir, "tmp")
-    tmp.mkdir()  # unlike mkdtemp, honours the umask, so the export is readable like any folder
-    try:
+
+    def fill(tmp: Path) -> None:
         for f in files:
             (tmp / f.name).write_text(render_csv(f), encoding="utf-8", newline="")
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n",
                                          encoding="utf-8")
-        _swap_into_place(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
-
-def _sibling(path: Path, tag: str) -> Path:
-    """A fresh hidden name beside ``path``."""
-    return path.with_name(f".{path.name}.{tag}.{uuid.uuid4().hex[:12]}")
+    write_atomically(out_dir, fill)
 
 
 def _check_replaceable(out_dir: Path) -> None:
@@ -340,20 +329,6 @@ def _check_replaceable(out_dir: Path) -> None:
     if not (isinstance(previous, dict) and "crm" in previous):
         raise InputError("folder exists and is not a previous CRM export; choose another "
                          "--out", file=str(out_dir))
-
-
-def _swap_into_place(tmp: Path, out_dir: Path) -> None:
-    if not out_dir.exists():
-        os.replace(tmp, out_dir)
-        return
-    old = _sibling(out_dir, "old")
-    os.replace(out_dir, old)
-    try:
-        os.replace(tmp, out_dir)
-    except BaseException:
-        os.replace(old, out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 _COMMON_NOTE = ("Cells that began with =, +, -, @, tab or carriage return were prefixed with ' "

@@ -361,7 +361,7 @@ def _coverage_summary(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
 
 def write_measure(result: MeasureResult, out_dir: Path) -> None:
     """Write every table as ``<name>.csv`` and ``summary.json``, atomically."""
-    from territory_opt.outputs import write_atomically
+    from territory_opt.atomic import write_atomically
 
     def fill(tmp: Path) -> None:
         for name, table in result.tables.items():

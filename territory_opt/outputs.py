@@ -5,13 +5,7 @@ previous folder or the complete new one, and a folder holding an input is never 
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
-import signal
-import tempfile
-import threading
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -19,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from territory_opt.atomic import write_atomically
 from territory_opt.checker import recompute
 from territory_opt.contiguity_territory import ContiguousResult
 from territory_opt.crm import export_default_crms
@@ -127,39 +122,6 @@ def check_output_dir(data: PlanningData, out_dir: Path) -> None:
         if target == src.parent or target in src.parents:
             raise InputError(f"the output folder {out_dir} holds the {name} input {p}; "
                              "choose another --out", file=str(p))
-
-
-def _rearm_sigint() -> None:
-    """Put Python's SIGINT handler back: a CP-SAT solve leaves the process's SIGINT action at
-    the OS default, so Ctrl-C while writing would kill the run and leave the temporary folder
-    behind instead of unwinding through the cleanup below."""
-    if threading.current_thread() is threading.main_thread():
-        handler = signal.getsignal(signal.SIGINT)
-        if handler is not None:
-            signal.signal(signal.SIGINT, handler)
-
-
-def write_atomically(out_dir: Path, fill: Callable[[Path], None]) -> None:
-    """Call ``fill(tmp)`` to write a complete folder, then swap it in for ``out_dir``."""
-    _rearm_sigint()
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        fill(tmp)
-        if out_dir.exists():
-            os.replace(out_dir, old)
-        os.replace(tmp, out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:  # Ctrl-C or SIGTERM included: leave no temporary sibling behind
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists():
-            if out_dir.exists():  # the new folder is in place; only the old one's removal broke
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(old, out_dir)
-        raise
 
 
 def write_plan(data: PlanningData, result: SolveResult, out_dir: Path,

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from territory_opt.geo import haversine_km
 from territory_opt.plan_folder import PlanFolder
 from territory_opt.report_svg import (
     TIER_COLORS,
@@ -29,7 +30,6 @@ from territory_opt.report_svg import (
 )
 
 ROLE_ORDER = ("hunter", "closer", "farmer")
-EARTH_RADIUS_KM = 6371.0088
 NA = "—"
 
 
@@ -195,14 +195,6 @@ def _headline(s: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- moves
 
 
-def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                  lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = (np.sin((p2 - p1) / 2) ** 2
-         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
 def move_reasons(plan: PlanFolder) -> pd.Series:
     """A heuristic reason for each moved account (index of the moved rows).
 
@@ -229,9 +221,9 @@ def _travel_decreased(a: pd.DataFrame, reps: pd.DataFrame) -> np.ndarray:
     if not ({"lat", "lon"} <= set(a.columns) and {"lat", "lon"} <= set(reps.columns)):
         return np.zeros(len(a), dtype=bool)
     lat, lon = a["lat"].to_numpy(float), a["lon"].to_numpy(float)
-    d_new = _haversine_km(lat, lon, a["rep_id"].map(reps["lat"]).to_numpy(float),
+    d_new = haversine_km(lat, lon, a["rep_id"].map(reps["lat"]).to_numpy(float),
                           a["rep_id"].map(reps["lon"]).to_numpy(float))
-    d_old = _haversine_km(lat, lon, a["previous_rep_id"].map(reps["lat"]).to_numpy(float),
+    d_old = haversine_km(lat, lon, a["previous_rep_id"].map(reps["lat"]).to_numpy(float),
                           a["previous_rep_id"].map(reps["lon"]).to_numpy(float))
     with np.errstate(invalid="ignore"):
         return np.nan_to_num(d_old - d_new, nan=0.0) > 1e-6

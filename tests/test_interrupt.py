@@ -28,8 +28,8 @@ import yaml
 from click.testing import CliRunner
 from conftest import simple_scenario
 
+from territory_opt.atomic import write_atomically
 from territory_opt.cli import main
-from territory_opt.outputs import write_atomically
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -141,7 +141,7 @@ CTRL_C_AFTER_SOLVE = """
 import os, signal, sys
 from pathlib import Path
 from territory_opt.engine import AssignmentProblem, EngineParams, solve_assignment
-from territory_opt.outputs import write_atomically
+from territory_opt.atomic import write_atomically
 
 problem = AssignmentProblem.dense([[1, 2, 3], [3, 1, 1]], [[2, 3, 3], [2, 2, 2]], [5, 4])
 solve_assignment(problem, EngineParams(time_limit=2, workers=1))

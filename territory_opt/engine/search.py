@@ -23,6 +23,7 @@ import numpy as np
 from territory_opt.engine.cpsat import (
     AssignmentState,
     ScaledProblem,
+    SubResult,
     free_items_of,
     scale_problem,
     solve_neighbourhood,
@@ -348,7 +349,8 @@ def solve_assignment(problem: AssignmentProblem,
             workers=params.workers)
         stats["det_time"] = search.det_used + res.deterministic_time
         if res.status == "infeasible" and (exact_scope or (
-                len(search_idx) == n_pairs and _relaxed_infeasible(search.state, params, t0))):
+                len(search_idx) == n_pairs
+                and _solve_relaxed(search.state, params, t0).status == "infeasible")):
             return EngineResult("infeasible", None, float("inf"), float("inf"),
                                 time.monotonic() - t0, stats)
         if res.pairs is not None:
@@ -357,7 +359,9 @@ def solve_assignment(problem: AssignmentProblem,
                 fixed = _fixed_cost(search.state, res.items)
                 bound = max(bound, (res.bound + fixed) / sp.cost_scale + p.constant)
             elif res.status == "optimal" and len(search_idx) == n_pairs:
-                bound = max(bound, _relaxed_bound(search.state, params, t0) + p.constant)
+                relaxed = _solve_relaxed(search.state, params, t0)
+                if relaxed.status in ("optimal", "feasible"):
+                    bound = max(bound, relaxed.bound + p.constant)
     if search.state.violation() > 0:
         stats["violation"] = search.state.violation()
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
@@ -368,30 +372,18 @@ def solve_assignment(problem: AssignmentProblem,
     return _finish(p, search_idx[search.state.chosen], bound, t0, stats)
 
 
-def _relaxed_bound(state: AssignmentState, params: EngineParams, t0: float) -> float:
-    """CP-SAT's bound on the relaxed integer model (every rounding loosens the limits): a
-    lower bound for the problem as specified (-inf when none in the time left)."""
+def _solve_relaxed(state: AssignmentState, params: EngineParams, t0: float) -> SubResult:
+    """CP-SAT on the relaxed integer model (every rounding loosens the limits): its bound and
+    its infeasibility hold for the problem as specified."""
     relaxed = AssignmentState(scale_problem(state.sp.problem, relaxed=True), state.chosen)
     agents = np.arange(relaxed.sp.problem.n_agents)
     remaining = max(0.1, params.time_limit - (time.monotonic() - t0))
     res = solve_neighbourhood(relaxed, free_items_of(relaxed, agents), agents, repair=False,
                               det_time=DET_PER_SECOND * remaining, time_limit=remaining,
                               seed=params.seed, workers=params.workers)
-    if res.status not in ("optimal", "feasible"):
-        return float("-inf")
-    return (res.bound + _fixed_cost(relaxed, res.items)) / relaxed.sp.cost_scale
-
-
-def _relaxed_infeasible(state: AssignmentState, params: EngineParams, t0: float) -> bool:
-    """True when CP-SAT proves the relaxed integer model infeasible, which proves the problem
-    as specified infeasible."""
-    relaxed = AssignmentState(scale_problem(state.sp.problem, relaxed=True), state.chosen)
-    agents = np.arange(relaxed.sp.problem.n_agents)
-    remaining = max(0.1, params.time_limit - (time.monotonic() - t0))
-    res = solve_neighbourhood(relaxed, free_items_of(relaxed, agents), agents, repair=False,
-                              det_time=DET_PER_SECOND * remaining, time_limit=remaining,
-                              seed=params.seed, workers=params.workers)
-    return res.status == "infeasible"
+    if res.status in ("optimal", "feasible"):
+        res.bound = (res.bound + _fixed_cost(relaxed, res.items)) / relaxed.sp.cost_scale
+    return res
 
 
 def _fixed_cost(state: AssignmentState, free: IntArray) -> int:
