@@ -17,7 +17,9 @@ import numpy as np
 
 from territory_opt.data import PlanningData
 from territory_opt.engine import AssignmentProblem, EngineParams, solve_assignment
+from territory_opt.engine.scaling import ScalingError
 from territory_opt.engine.search import Progress
+from territory_opt.errors import InputError
 from territory_opt.scenario import ROLES
 
 
@@ -40,7 +42,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class SolveResult:
-    """A plan with its quality: status is 'optimal', 'feasible' or 'infeasible'."""
+    """A plan with its quality: status is 'optimal', 'feasible', 'infeasible' (proven) or
+    'unknown' (no plan found in the time limit; ``reasons`` says what was checked)."""
 
     status: str
     plan: Plan | None
@@ -145,6 +148,10 @@ def plan_metrics(data: PlanningData, rep_id: list[str] | tuple[str, ...]) -> dic
 
 def solve(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
     """Assign every account to a rep of its role under the scenario's limits."""
+    if data.scenario.contiguity:
+        from territory_opt.contiguity_territory import solve_contiguous
+
+        return solve_contiguous(data, params)
     params = params or SolveParams()
     sc = data.scenario.solver
     t0 = time.monotonic()
@@ -154,14 +161,19 @@ def solve(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
         seed=params.seed if params.seed is not None else sc.seed,
         workers=params.workers if params.workers is not None else sc.workers,
         progress=params.progress)
-    res = solve_assignment(tp.problem, engine)
+    try:
+        res = solve_assignment(tp.problem, engine)
+    except ScalingError as err:
+        raise InputError(f"the scenario's numbers are too large to optimise exactly ({err})",
+                         file=str(data.sources.get("scenario", "scenario"))) from None
     seconds = time.monotonic() - t0
     if res.chosen is None:
         from territory_opt.infeasibility import explain
 
         remaining = max(5.0, engine.time_limit - seconds)
         reasons = explain(data, proven=res.status == "infeasible", time_limit=remaining)
-        return SolveResult("infeasible", None, float("nan"), res.bound, float("nan"),
+        status = "infeasible" if res.status == "infeasible" else "unknown"
+        return SolveResult(status, None, float("nan"), res.bound, float("nan"),
                            time.monotonic() - t0, reasons=tuple(reasons), stats=res.stats)
     reps = data.reps["rep_id"].to_numpy()
     rep_id = tuple(str(r) for r in reps[tp.problem.agent[res.chosen]])

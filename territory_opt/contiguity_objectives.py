@@ -1,0 +1,129 @@
+"""Objectives of the districting tabu search, kept up to date move by move.
+
+* :class:`MatrixObjective`: Σ M[u, k] — fixed assignment costs (objective ``cost``, with a
+  tiny pull towards the district's centre) or the distance to the district's current medoid
+  (objective ``median``, re-centred now and then);
+* :class:`DiameterObjective`: max diameter + a little of the mean diameter (objective
+  ``diameter``; the mean term breaks the plateaus of the max).
+
+Each gives the change of its value for a batch of single-unit moves (``delta``), for one
+group move (``delta_set``), applies a move, and names the units it pins (centres).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from territory_opt.contiguity import DistrictingProblem, FloatArray, IntArray, medoids
+
+#: cost objective: weight of the pull of a unit towards its district's centre, relative to the
+#: mean cost (places units that cost nothing, e.g. without accounts, near the rep's home)
+PULL = 1e-4
+#: the diameter surrogate: max diameter + this × mean diameter (breaks the max's plateaus)
+DIAMETER_MEAN_WEIGHT = 0.1
+
+
+class MatrixObjective:
+    """Σ M[u, k]: fixed costs (plus a tiny pull towards the centre, which places units that
+    cost nothing) or the distance to the district's current medoid (median)."""
+
+    def __init__(self, problem: DistrictingProblem, labels: IntArray, mode: str) -> None:
+        self.pb, self.mode = problem, mode
+        self.centres: IntArray | None = problem.centres
+        if mode == "cost":
+            assert problem.cost is not None
+            m = problem.cost.copy()
+            if problem.distance is not None and problem.centres is not None:
+                pull = problem.distance[:, problem.centres]
+                scale = float(np.abs(m).mean()) if np.abs(m).any() else 1.0
+                m += PULL * scale * pull / max(float(pull.mean()), 1e-12)
+            self.matrix = m
+            self.value = float(m[np.arange(problem.n), labels].sum())
+        else:
+            self.recentre(labels)
+
+    def recentre(self, labels: IntArray) -> None:
+        assert self.pb.distance is not None
+        self.centres = medoids(self.pb, labels)
+        self.matrix = self.pb.distance[:, self.centres]
+        self.value = float(self.matrix[np.arange(self.pb.n), labels].sum())
+
+    def delta(self, cu: IntArray, ca: IntArray, cb: IntArray, labels: IntArray) -> FloatArray:
+        return np.asarray(self.matrix[cu, cb] - self.matrix[cu, ca])
+
+    def delta_set(self, units: list[int], a: int, b: int, labels: IntArray) -> float:
+        return float((self.matrix[units, b] - self.matrix[units, a]).sum())
+
+    def apply(self, units: list[int], a: int, b: int, labels: IntArray) -> None:
+        self.value += float((self.matrix[units, b] - self.matrix[units, a]).sum())
+
+    def pinned(self) -> IntArray | None:
+        return self.centres
+
+
+class DiameterObjective:
+    """max diameter + DIAMETER_MEAN_WEIGHT × mean diameter, kept up to date per move."""
+
+    def __init__(self, problem: DistrictingProblem, labels: IntArray) -> None:
+        assert problem.distance is not None
+        self.d = problem.distance
+        self.far = np.zeros((problem.n, problem.p))  # far[u, k]: max distance u..members of k
+        self.diam = np.zeros(problem.p)
+        self.ends = np.zeros((problem.p, 2), dtype=np.int64)
+        self._cache: dict[int, float] = {}
+        for k in range(problem.p):
+            self._refresh(k, labels)
+        self.value = float(self._score(self.diam[None, :])[0])
+
+    def _score(self, diam: FloatArray) -> FloatArray:
+        return np.asarray(diam.max(axis=1) + DIAMETER_MEAN_WEIGHT * diam.mean(axis=1))
+
+    def _refresh(self, k: int, labels: IntArray) -> None:
+        members = np.flatnonzero(labels == k)
+        self.far[:, k] = self.d[:, members].max(axis=1)
+        sub = self.d[np.ix_(members, members)]
+        i, j = np.unravel_index(int(np.argmax(sub)), sub.shape)
+        self.diam[k] = sub[i, j]
+        self.ends[k] = (members[i], members[j])
+
+    def _diameter(self, units: IntArray) -> float:
+        return float(self.d[np.ix_(units, units)].max()) if len(units) > 1 else 0.0
+
+    def delta(self, cu: IntArray, ca: IntArray, cb: IntArray, labels: IntArray) -> FloatArray:
+        new = np.tile(self.diam, (len(cu), 1))
+        rows = np.arange(len(cu))
+        new[rows, cb] = np.maximum(self.diam[cb], self.far[cu, cb])
+        endpoint = (self.ends[ca, 0] == cu) | (self.ends[ca, 1] == cu)
+        for r in np.flatnonzero(endpoint).tolist():
+            u = int(cu[r])
+            if u not in self._cache:
+                rest = np.flatnonzero(labels == ca[r])
+                self._cache[u] = self._diameter(rest[rest != u])
+            new[r, ca[r]] = self._cache[u]
+        return self._score(new) - self.value
+
+    def delta_set(self, units: list[int], a: int, b: int, labels: IntArray) -> float:
+        new = self.diam.copy()
+        idx = np.asarray(units)
+        new[b] = max(self.diam[b], float(self.far[idx, b].max()), self._diameter(idx))
+        rest = np.flatnonzero(labels == a)
+        new[a] = self._diameter(np.setdiff1d(rest, idx))
+        return float(self._score(new[None, :])[0]) - self.value
+
+    def apply(self, units: list[int], a: int, b: int, labels: IntArray) -> None:
+        self._cache.clear()
+        self._refresh(a, labels)
+        self._refresh(b, labels)
+        self.value = float(self._score(self.diam[None, :])[0])
+
+    def pinned(self) -> IntArray | None:
+        return None
+
+
+Objective = MatrixObjective | DiameterObjective
+
+
+def make_objective(problem: DistrictingProblem, labels: IntArray, mode: str) -> Objective:
+    if mode == "diameter":
+        return DiameterObjective(problem, labels)
+    return MatrixObjective(problem, labels, mode)

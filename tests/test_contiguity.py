@@ -1,0 +1,298 @@
+"""Contiguous territories: unit graphs, the districting core and ``contiguity: true`` through
+``territory_opt.solve.solve``. Every solved plan is checked by the one shared contiguity
+checker, ``is_contiguous``, district by district (``assert_contiguous``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import simple_scenario
+
+from territory_opt.adjacency import connect_components, point_adjacency, unit_graph
+from territory_opt.checker import check_plan
+from territory_opt.contiguity import (
+    DistrictingProblem,
+    check_districts,
+    deviations,
+    districting_problem,
+    is_contiguous,
+    solve_districting,
+)
+from territory_opt.contiguity_territory import ContiguousResult, role_problem
+from territory_opt.data import PlanningData, load_planning_data
+from territory_opt.geo import distance_matrix_km
+from territory_opt.solve import SolveParams, SolveResult, solve
+
+GRID_WEIGHTS = {(r, c): (3.0 if c == 0 else 1.0) for r in range(3) for c in range(3)}
+
+
+def assert_contiguous(graph: nx.Graph, labels: dict[Any, Any]) -> None:
+    """The shared checker on every district of a plan {unit: district}."""
+    for k in set(labels.values()):
+        assert is_contiguous(graph, [u for u, d in labels.items() if d == k]), k
+
+
+def grid_problem(**kwargs: Any) -> DistrictingProblem:
+    g = nx.grid_2d_graph(3, 3)
+    nodes = sorted(g.nodes)
+    return districting_problem(g, [GRID_WEIGHTS[u] for u in nodes], 3, nodes=nodes,
+                               tolerance=0.1, **kwargs)
+
+
+def brute_force(pb: DistrictingProblem) -> list[tuple[int, ...]]:
+    """Every contiguous, balanced plan of a tiny problem (3^9 labellings for the grid)."""
+    found = []
+    for labels in itertools.product(range(pb.p), repeat=pb.n):
+        lab = np.array(labels)
+        if (pb.fixed >= 0).any() and (lab[pb.fixed >= 0] != pb.fixed[pb.fixed >= 0]).any():
+            continue
+        if len(set(labels)) < pb.p or deviations(pb, lab).max() > pb.tolerance[0] + 1e-9:
+            continue
+        if not check_districts(pb, lab):
+            found.append(labels)
+    return found
+
+
+# --------------------------------------------------------------------------- the core
+
+def test_is_contiguous_on_a_path() -> None:
+    g = nx.path_graph(4)
+    assert is_contiguous(g, [1, 2]) and is_contiguous(g, [3]) and is_contiguous(g, [])
+    assert not is_contiguous(g, [0, 2])
+
+
+def test_grid_has_one_balanced_contiguous_split() -> None:
+    """3×3 rook grid, weights 3 in the left column and 1 elsewhere (total 15, mean 5, ±10%
+    leaves exactly 5 per district):
+
+        3 1 1
+        3 1 1
+        3 1 1
+
+    Two 3s make 6, so each district has one left-column unit plus two 1s joined to it. The
+    top-left 3 has one light neighbour, (0,1); with (0,1) its third unit is (0,2) or (1,1),
+    and (1,1) would wall (1,0) off from every pair of 1s. So the top district is row 0, the
+    bottom one row 2 by symmetry, and the middle one row 1: the three rows are the only split.
+    Centres (1,2), (2,2), (0,2) fix which district gets which row.
+    """
+    pb = grid_problem(centres=[(1, 2), (2, 2), (0, 2)], cost=np.zeros((9, 3)))
+    rows = tuple(int({0: 2, 1: 0, 2: 1}[r]) for r, _ in pb.nodes)
+    assert brute_force(pb) == [rows]
+    res = solve_districting(pb, time_limit=5)
+    assert res.status == "optimal" and tuple(res.labels.tolist()) == rows
+    assert_contiguous(pb.graph, dict(enumerate(res.labels.tolist())))
+    heuristic = solve_districting(pb, time_limit=5, exact=False)
+    assert tuple(heuristic.labels.tolist()) == rows
+
+
+def test_median_objective_without_centres_on_a_grid() -> None:
+    """6×6 grid, random weights on two measures, 4 districts within ±10% on both, found by
+    the heuristic without fixed centres."""
+    g = nx.grid_2d_graph(6, 6)
+    rng = np.random.default_rng(1)
+    weights = rng.integers(5, 15, size=(36, 2)).astype(float)
+    pb = districting_problem(g, weights, 4, tolerance=0.1)
+    res = solve_districting(pb, time_limit=5, seed=3)
+    assert res.labels is not None and res.status == "feasible"
+    assert check_districts(pb, res.labels) == []
+    assert deviations(pb, res.labels).max() <= 0.1 + 1e-9
+    assert_contiguous(g, res.assignment(pb))
+
+
+def test_tree_graph_needs_group_moves() -> None:
+    """A path of 12 units of weight 1 in 3 districts: 4 each. On a path every inner unit is an
+    articulation point, so balance needs the moves that carry the cut-off part along."""
+    g = nx.path_graph(12)
+    pb = districting_problem(g, np.ones(12), 3, tolerance=0.01, objective="diameter")
+    res = solve_districting(pb, time_limit=5)
+    assert res.labels is not None
+    assert sorted(np.bincount(res.labels).tolist()) == [4, 4, 4]
+    assert_contiguous(g, res.assignment(pb))
+
+
+def test_pocket_proves_that_no_contiguous_plan_exists() -> None:
+    """Path 0–1–2–3 with weights 1, 1, 10, 8 in 2 districts at ±10%: the band is [9, 11].
+    Units {0, 1} (weight 2) are cut off by unit 2, so the district of unit 2 takes all three,
+    which weigh 12 > 11. No plan; the proof says so without a search. (Splits of the path:
+    1 | 19, 2 | 18, 12 | 8, none within the band.)"""
+    pb = districting_problem(nx.path_graph(4), [1.0, 1.0, 10.0, 8.0], 2, tolerance=0.1)
+    res = solve_districting(pb, time_limit=5)
+    assert res.status == "infeasible" and res.labels is None
+    assert res.reasons[0].startswith("proven: the 2 units cut off by unit 2")
+
+
+def test_same_seed_same_districts() -> None:
+    g = nx.grid_2d_graph(4, 4)
+    weights = np.random.default_rng(0).integers(1, 9, size=16).astype(float)
+    pb = districting_problem(g, weights, 3, tolerance=0.15)
+    a = solve_districting(pb, time_limit=5, seed=7)
+    b = solve_districting(pb, time_limit=5, seed=7)
+    assert a.labels is not None and b.labels is not None
+    assert (a.labels == b.labels).all()
+
+
+# --------------------------------------------------------------------------- adjacency
+
+def test_gabriel_graph_is_a_subgraph_of_delaunay() -> None:
+    rng = np.random.default_rng(0)
+    lat, lon = rng.uniform(39, 41, 40), rng.uniform(-84, -82, 40)
+    ids = [f"z{i}" for i in range(40)]
+    delaunay = point_adjacency(ids, lat, lon)
+    gabriel = point_adjacency(ids, lat, lon, gabriel=True)
+    assert set(map(frozenset, gabriel.edges)) <= set(map(frozenset, delaunay.edges))
+    assert gabriel.number_of_edges() < delaunay.number_of_edges()
+    assert nx.is_connected(gabriel)  # the Gabriel graph contains the minimum spanning tree
+
+
+def test_duplicate_and_collinear_points_keep_every_unit() -> None:
+    g = point_adjacency(["a", "b", "c"], np.zeros(3), np.array([0.0, 1.0, 2.0]))
+    assert nx.is_connected(g)
+    g = point_adjacency(["a", "b", "c", "d"], np.array([0.0, 0.0, 1.0, 0.0]),
+                        np.array([0.0, 1.0, 0.0, 0.0]))
+    assert nx.is_connected(g) and set(g.nodes) == {"a", "b", "c", "d"}
+
+
+def test_island_is_attached_to_the_nearest_unit() -> None:
+    g = nx.Graph([("a", "b"), ("b", "c")])
+    g.add_node("island")
+    lat = {"a": 0.0, "b": 0.0, "c": 0.0, "island": 0.5}
+    lon = {"a": 0.0, "b": 1.0, "c": 2.0, "island": 2.1}
+    fixed, fixes = connect_components(g, lat, lon)
+    assert nx.is_connected(fixed) and fixed.has_edge("island", "c")
+    assert [(f.unit, f.attached_to, f.component_size) for f in fixes] == [("island", "c", 1)]
+    assert "island unit island attached to the nearest unit c" in fixes[0].describe()
+
+
+# --------------------------------------------------------------------------- solve()
+
+def grid_case(counts: dict[tuple[int, int], int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Farmer accounts in 9 units on a 3×3 grid 0.1° apart (unit u{r}{c}), ``counts`` per
+    unit; reps R1..R3 at the right-hand unit of rows 0..2."""
+    rows = []
+    for (r, c), k in sorted(counts.items()):
+        for j in range(k):
+            rows.append({"account_id": f"a{r}{c}{j}", "lat": -0.1 * r + 0.001 * j,
+                         "lon": 0.1 * c + 0.0003 * r, "potential": 100.0,
+                         "stage": "customer", "unit_id": f"u{r}{c}"})
+    reps = pd.DataFrame({"rep_id": ["R1", "R2", "R3"], "role": "farmer",
+                         "lat": [0.0, -0.1, -0.2], "lon": [0.2, 0.2006, 0.2012]})
+    return pd.DataFrame(rows), reps
+
+
+def solved(write_case: Callable[..., Path], accounts: pd.DataFrame, reps: pd.DataFrame,
+           scenario: dict[str, Any]) -> tuple[PlanningData, SolveResult]:
+    data = load_planning_data(write_case(accounts, reps, scenario))
+    res = solve(data, SolveParams(time_limit=10))
+    if res.plan is not None:
+        assert check_plan(data, res.plan.rep_id) == []
+        assert res.bound <= res.objective + 1e-6
+        graph = unit_graph(data).graph
+        units = data.accounts["unit_id"].tolist()
+        for rep in set(res.plan.rep_id):
+            assert is_contiguous(graph, {u for u, r in zip(units, res.plan.rep_id,
+                                                           strict=True) if r == rep})
+    return data, res
+
+
+def test_solve_with_contiguity_is_optimal_on_a_tiny_grid(write_case: Callable[..., Path]
+                                                         ) -> None:
+    """The grid accounts (3, 1, 1 per row), balanced on account count at ±10%: every rep gets
+    5 accounts. The exact model proves its plan optimal; brute force over all 3^9 unit plans
+    on the same graph agrees on the objective (travel hours)."""
+    counts = {(r, c): 3 if c == 0 else 1 for r in range(3) for c in range(3)}
+    accounts, reps = grid_case(counts)
+    sc = simple_scenario(balance={"measure": "accounts", "tolerance": 0.1}, contiguity=True)
+    data, res = solved(write_case, accounts, reps, sc)
+    assert isinstance(res, ContiguousResult) and res.status == "optimal"
+    assert sorted(pd.Series(res.plan.rep_id).value_counts().tolist()) == [5, 5, 5]
+    ug = unit_graph(data)
+    lat, lon = ug.units["lat"].to_numpy(), ug.units["lon"].to_numpy()
+    rp = role_problem(data, ug, "farmer", distance_matrix_km(lat, lon, lat, lon))
+    assert not isinstance(rp, str) and rp.problem.cost is not None
+    best = min(float(rp.problem.cost[np.arange(9), list(lab)].sum())
+               for lab in brute_force(rp.problem))
+    assert res.objective == pytest.approx(best, rel=1e-9)
+    assert res.territories is not None and len(res.territories["features"]) == 3
+
+
+def write_squares(path: Path, cells: dict[str, tuple[float, float]]) -> None:
+    """Unit polygons: a 1° square with its lower-left corner at (lon, lat) per unit."""
+    features = [{"type": "Feature", "properties": {"unit_id": u},
+                 "geometry": {"type": "Polygon", "coordinates": [[
+                     [x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1], [x, y]]]}}
+                for u, (x, y) in cells.items()]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+
+
+def test_island_unit_is_attached_and_reported(write_case: Callable[..., Path],
+                                              tmp_path: Path) -> None:
+    """Four squares in a row (A–D) and an island E off D's end. E is attached to D (the
+    nearest unit), the fix is in the result, and territories.geojson has one polygon per rep."""
+    write_squares(tmp_path / "units.geojson", {"A": (0, 0), "B": (1, 0), "C": (2, 0),
+                                               "D": (3, 0), "E": (6, 0)})
+    units = ["A", "A", "B", "C", "D", "D", "E"]
+    lons = {"A": 0.5, "B": 1.5, "C": 2.5, "D": 3.5, "E": 6.5}
+    accounts = pd.DataFrame({"account_id": [f"a{i}" for i in range(7)], "lat": 0.5,
+                             "lon": [lons[u] for u in units], "potential": 100.0,
+                             "stage": "customer", "unit_id": units})
+    reps = pd.DataFrame({"rep_id": ["R1", "R2"], "role": "farmer", "lat": 0.5,
+                         "lon": [0.5, 6.5]})
+    sc = simple_scenario(contiguity=True, balance={"measure": "accounts", "tolerance": 0.5})
+    sc["data"]["units"] = "units.geojson"
+    data, res = solved(write_case, accounts, reps, sc)
+    assert isinstance(res, ContiguousResult) and res.plan is not None
+    assert res.contiguity["fixes"] == [
+        "island unit E attached to the nearest unit D (333.6 km)"]
+    assert res.territories is not None
+    shapes = {f["properties"]["rep_id"]: f for f in res.territories["features"]}
+    assert set(shapes) == {"R1", "R2"}
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in shapes.values())
+    from territory_opt.outputs import manifest, write_plan
+
+    out = tmp_path / "plan"
+    write_plan(data, res, out, manifest(data, 0, 1, 10))
+    written = json.loads((out / "territories.geojson").read_text())
+    assert len(written["features"]) == 2
+    assert json.loads((out / "plan.json").read_text())["contiguity"]["fixes"]
+
+
+def test_locked_accounts_of_two_reps_in_one_unit_is_infeasible(
+        write_case: Callable[..., Path]) -> None:
+    counts = {(r, c): 1 for r in range(3) for c in range(3)}
+    accounts, reps = grid_case(counts)
+    accounts.loc[0, "owner_id"], accounts.loc[0, "locked"] = "R1", True
+    extra = accounts.iloc[[0]].assign(account_id="x", owner_id="R2")
+    accounts = pd.concat([accounts, extra], ignore_index=True)
+    sc = simple_scenario(contiguity=True)
+    _, res = solved(write_case, accounts, reps, sc)
+    assert res.status == "infeasible" and res.plan is None
+    assert "holds locked or keep-owner accounts of R1 and R2" in res.reasons[0]
+
+
+def test_no_plan_found_is_unknown_not_infeasible(write_case: Callable[..., Path]) -> None:
+    """Nine units of one account, two reps, balance on account count at ±5%: the band
+    [4.275, 4.725] holds no whole number, so no plan exists, but nothing proves it (the
+    relaxations split units, the grid has no pocket): the status is 'unknown'."""
+    accounts, reps = grid_case({(r, c): 1 for r in range(3) for c in range(3)})
+    sc = simple_scenario(contiguity=True, balance={"measure": "accounts", "tolerance": 0.05})
+    _, res = solved(write_case, accounts, reps.iloc[:2], sc)
+    assert res.status == "unknown" and res.plan is None and res.reasons
+
+
+def test_missing_unit_id_is_an_input_error(write_case: Callable[..., Path]) -> None:
+    from territory_opt.errors import InputError
+
+    accounts, reps = grid_case({(0, 0): 2, (0, 1): 1, (0, 2): 1})
+    accounts.loc[1, "unit_id"] = ""
+    data = load_planning_data(write_case(accounts, reps, simple_scenario(contiguity=True)))
+    with pytest.raises(InputError, match="unit_id"):
+        solve(data)
