@@ -348,11 +348,21 @@ def solve_assignment(problem: AssignmentProblem,
             det_time=DET_PER_SECOND * remaining, time_limit=remaining, seed=params.seed,
             workers=params.workers)
         stats["det_time"] = search.det_used + res.deterministic_time
-        if res.status == "infeasible" and (exact_scope or (
-                len(search_idx) == n_pairs
-                and _solve_relaxed(search.state, params, t0).status == "infeasible")):
+        if res.status == "infeasible" and exact_scope:
             return EngineResult("infeasible", None, float("inf"), float("inf"),
                                 time.monotonic() - t0, stats)
+        if res.status == "infeasible" and len(search_idx) == n_pairs:
+            # the conservative model is infeasible: the relaxed one either proves the problem
+            # infeasible or finds a plan, which may well be feasible when checked in floats
+            relaxed = _solve_relaxed(search.state, params, t0)
+            if relaxed.status == "infeasible":
+                return EngineResult("infeasible", None, float("inf"), float("inf"),
+                                    time.monotonic() - t0, stats)
+            if relaxed.pairs is not None:
+                chosen = search.state.chosen.copy()
+                chosen[relaxed.items] = relaxed.pairs
+                return _finish(p, search_idx[chosen], max(bound, relaxed.bound + p.constant),
+                               t0, stats)
         if res.pairs is not None:
             search.state.update(res.items, res.pairs)
             if exact_scope:
