@@ -361,7 +361,42 @@ def _plan_sections(plan: PlanFolder) -> str:
                  f'{tier_mix_svg([_label(r) for _, r in reps.iterrows()], mix)}</section>')
     parts.append(f'<section><h2>Moved accounts</h2>{moved_table(plan)}</section>')
     parts.append(f'<section><h2>Reps</h2>{rep_table(plan)}</section>')
+    parts.append(actual_section(plan, colors))
     return "".join(parts)
+
+
+def actual_section(plan: PlanFolder, colors: dict[str, str]) -> str:
+    """Plan against actual calls, from ``measure/`` in the plan folder (written by
+    `territory-opt measure`, whose default output folder is inside the default plan folder);
+    empty when there is none."""
+    folder = plan.path / "measure"
+    try:
+        tiers = pd.read_csv(folder / "coverage_tiers.csv")
+        reps = pd.read_csv(folder / "coverage_reps.csv", dtype={"rep_id": str})
+    except (OSError, ValueError):
+        return ""
+
+    def note(done: float, planned: float) -> str:
+        share = done / planned if planned else float("nan")
+        return f"{_pct(share, 0)} of {planned:,.0f}"
+
+    by_tier = [BarRow(f"Tier {t}", done, TIER_COLORS.get(t, "#888"), before=planned,
+                      note=note(done, planned))
+               for t, done, planned in zip(tiers["tier"].astype(str),
+                                           tiers["touches"].astype(float),
+                                           tiers["planned_touches"].astype(float), strict=True)]
+    by_rep = [BarRow(rep, done, colors.get(rep, "#888"), role, before=planned,
+                     note=note(done, planned))
+              for rep, role, done, planned in zip(reps["rep_id"], reps["role"].astype(str),
+                                                  reps["touches_on_own"].astype(float),
+                                                  reps["planned_touches"].astype(float),
+                                                  strict=True)]
+    return ('<section><h2>Plan against actual calls</h2><p class="hint">Grey: touches planned '
+            "by the call pattern over the measured period; coloured: touches logged (on each "
+            "rep's own accounts). From the measure/ folder.</p>"
+            f'{bar_chart_svg(by_tier, unit="touches", title="plan against actual by tier")}'
+            f'{bar_chart_svg(by_rep, unit="touches", title="plan against actual by rep")}'
+            "</section>")
 
 
 _CSS = """

@@ -192,3 +192,22 @@ def test_report_renders_in_chromium(plan: PlanFolder, tmp_path: Path) -> None:
     assert 'aria-sort="descending"' in moved[:moved.index("</thead>")]
     first_rows = re.findall(r"<tr><td>(A\d)</td>", moved)
     assert first_rows[:2] == ["A3", "A2"]  # sorted by account, descending
+
+
+def test_plan_against_actual_section_from_measure_output(tmp_path: Path) -> None:
+    """With measure/ coverage tables in the plan folder, the report draws plan against actual
+    per tier and per rep; without them, no such section."""
+    from territory_opt.plan_folder import read_plan_folder
+    from territory_opt.report import render_report
+
+    plan_dir = write_plan(tmp_path / "plan")
+    plain = render_report([read_plan_folder(plan_dir)])
+    assert "Plan against actual calls" not in plain
+    (plan_dir / "measure").mkdir()
+    (plan_dir / "measure" / "coverage_tiers.csv").write_text(
+        "tier,planned_touches,touches\nA,100,80\nB,50,50\nC,20,35\n")
+    (plan_dir / "measure" / "coverage_reps.csv").write_text(
+        "rep_id,role,planned_touches,touches_on_own\nR1,farmer,90,70\nR2,farmer,80,95\n")
+    html = render_report([read_plan_folder(plan_dir)])
+    assert "Plan against actual calls" in html
+    assert "80% of 100" in html and "119% of 80" in html  # 80/100 and 95/80 touches
