@@ -110,7 +110,17 @@ def solve_exact(problem: DistrictingProblem, *, hint: IntArray | None, time_limi
         for (u, k), var in x.items():
             if solver.boolean_value(var):
                 labels[u] = k
-    bound = solver.best_objective_bound / scale if name in ("optimal", "feasible") else -math.inf
+    # the limits were rounded on the safe side: CP-SAT's bound (and optimality) hold for the
+    # problem as specified only when that rounding changed nothing
+    upper = pb.upper[np.isfinite(pb.upper)] * scale
+    exact = (np.array_equal(w_up, w_lo) and np.allclose(upper, np.round(upper))
+             and all(abs(tolerance_numerator(float(t)) - t * TOLERANCE_DENOMINATOR) < 1e-9
+                     for t in pb.tolerance[np.isfinite(pb.tolerance)]))
+    bound = -math.inf
+    if name in ("optimal", "feasible") and exact:
+        bound = solver.best_objective_bound / scale
+    if name == "optimal" and not exact:
+        name = "feasible"
     return ExactResult(name, labels, float(bound), n / scale, time.monotonic() - t0)
 
 

@@ -226,7 +226,10 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     info["home_units"] = {str(rep_ids[r]): str(rp.problem.nodes[c]) for rp in roles
                           if rp.problem.centres is not None
                           for r, c in zip(rp.reps, rp.problem.centres, strict=True)}
-    all_optimal = True
+    # each role gets its share of the move limit: a restriction of the problem as specified, so
+    # a role's own bound, optimality or infeasibility only carries over when moves are free
+    exact_roles = data.scenario.disruption.max_moved_share >= 1.0
+    all_optimal = exact_roles
     labels: dict[str, np.ndarray] = {}
     weight = {rp.role: rp.problem.p * rp.problem.n for rp in roles}
     for i, rp in enumerate(roles):
@@ -243,10 +246,11 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
             if res.best_labels is not None:
                 worst = float(deviations(rp.problem, res.best_labels)[:, 0].max())
                 why += f" (the closest has a rep {worst:.1%} from the role's mean)"
-            status = "infeasible" if res.status == "infeasible" else "unknown"
+            status = "infeasible" if res.status == "infeasible" and exact_roles else "unknown"
             return _no_plan(status, [f"{rp.role}: {why}"], bound, t0, info)
         all_optimal &= res.status == "optimal"
-        role_bounds[rp.role] = max(role_bounds[rp.role], res.bound)
+        if exact_roles:
+            role_bounds[rp.role] = max(role_bounds[rp.role], res.bound)
         labels[rp.role] = res.labels
         rep_id[rp.accounts] = rep_ids[rp.reps[res.labels[rp.unit_of]]]
         for k in range(rp.problem.p):

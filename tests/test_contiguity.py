@@ -206,13 +206,14 @@ def solved(write_case: Callable[..., Path], accounts: pd.DataFrame, reps: pd.Dat
 def test_solve_with_contiguity_is_optimal_on_a_tiny_grid(write_case: Callable[..., Path]
                                                          ) -> None:
     """The grid accounts (3, 1, 1 per row), balanced on account count at ±10%: every rep gets
-    5 accounts. The exact model proves its plan optimal; brute force over all 3^9 unit plans
-    on the same graph agrees on the objective (travel hours)."""
+    5 accounts. The exact model finds the optimum (its proof is not taken as exact, since the
+    workloads were rounded); brute force over all 3^9 unit plans on the same graph agrees on
+    the objective (travel hours)."""
     counts = {(r, c): 3 if c == 0 else 1 for r in range(3) for c in range(3)}
     accounts, reps = grid_case(counts)
     sc = simple_scenario(balance={"measure": "accounts", "tolerance": 0.1}, contiguity=True)
     data, res = solved(write_case, accounts, reps, sc)
-    assert isinstance(res, ContiguousResult) and res.status == "optimal"
+    assert isinstance(res, ContiguousResult) and res.status in ("optimal", "feasible")
     assert sorted(pd.Series(res.plan.rep_id).value_counts().tolist()) == [5, 5, 5]
     ug = unit_graph(data)
     lat, lon = ug.units["lat"].to_numpy(), ug.units["lon"].to_numpy()
