@@ -145,6 +145,7 @@ class SubResult:
     objective: float
     bound: float
     deterministic_time: float
+    size: int = 0  # candidate pairs in the model
 
 
 def free_items_of(state: AssignmentState, agents: IntArray) -> IntArray:
@@ -288,5 +289,6 @@ def solve_neighbourhood(state: AssignmentState, items: IntArray, agents: IntArra
         chosen = values[values].index.to_numpy()
         order = np.argsort(p.item[chosen], kind="stable")
         return SubResult(name, items, chosen[order].astype(np.int64), solver.objective_value,
-                         solver.best_objective_bound, solver.deterministic_time)
-    return SubResult(name, items, None, float("inf"), float("-inf"), solver.deterministic_time)
+                         solver.best_objective_bound, solver.deterministic_time, len(sub))
+    return SubResult(name, items, None, float("inf"), float("-inf"), solver.deterministic_time,
+                     len(sub))

@@ -33,7 +33,11 @@ from territory_opt.engine.problem import AssignmentProblem, IntArray, evaluate
 
 #: deterministic-time units granted per second of the time limit (CP-SAT's unit is about a
 #: second of work on a reference machine; this keeps the search inside the wall-clock limit)
-DET_PER_SECOND = 0.9
+DET_PER_SECOND = 0.75
+#: every this many neighbourhoods, one is a window of low-regret items over every agent
+ITEM_STEP_EVERY = 3
+#: deterministic-time units charged per candidate pair for building a neighbourhood model
+BUILD_COST_PER_PAIR = 1.5e-4
 #: relative gap below which a plan is reported optimal (cost rounding stays far below it)
 OPTIMALITY_TOLERANCE = 1e-5
 #: above this many pairs the LP is solved on the cheapest ``lp_candidates`` pairs per item
@@ -59,7 +63,7 @@ class EngineParams:
     workers: int = 2
     candidates: int = 10
     lp_candidates: int = 25
-    full_model_pairs: int = 25_000
+    full_model_pairs: int = 5_000
     progress: Callable[[Progress], None] | None = None
 
 
@@ -216,11 +220,13 @@ class _Search:
         """Re-optimise ``items`` over ``agents``; keep the answer only if it is better
         (less violation, then lower cost)."""
         before = (self.state.violation(), self.state.cost())
+        det = max(0.01, min(det, self.det_budget - self.det_used))
         res = solve_neighbourhood(self.state, items, agents, repair=repair, det_time=det,
                                   time_limit=max(0.05, self.remaining()),
                                   seed=self.params.seed + self.iterations)
         self.iterations += 1
-        self.det_used += res.deterministic_time
+        # model building counts too, so the budget rather than the clock ends a normal run
+        self.det_used += res.deterministic_time + BUILD_COST_PER_PAIR * res.size
         self.last_status = res.status
         if res.pairs is None:
             return False
@@ -265,6 +271,15 @@ class _Search:
             self.step(int(pick), repair=True)
             report("repair")
 
+    def item_step(self) -> bool:
+        """Re-optimise a window of items the LP was unsure about, plus random ones, over every
+        agent (the optimum departs from the LP mostly where the regret is small)."""
+        movable = self.regret_order[self.movable[self.regret_order]]
+        k = min(len(movable), 400)
+        window = movable[: 4 * k]
+        pick = self.rng.choice(len(window), size=min(k, len(window)), replace=False)
+        return self.solve(np.sort(window[pick]), self.all_agents, repair=False, det=1.0)
+
     def improve(self, report: Callable[[str], None], stop_at: float) -> None:
         idle = 0
         while not self.out_of_time() and self.state.cost() > stop_at:
@@ -272,6 +287,8 @@ class _Search:
             for j in order:
                 if self.out_of_time() or self.state.cost() <= stop_at:
                     break
+                if self.iterations % ITEM_STEP_EVERY == 0:
+                    self.item_step()
                 improved = self.step(int(j), repair=False)
                 idle = 0 if improved else idle + 1
                 report("improve")
