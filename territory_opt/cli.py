@@ -4,7 +4,6 @@ errors become exit codes (2: invalid input, 3: infeasible)."""
 from __future__ import annotations
 
 import json
-import re
 import signal
 import sys
 from collections.abc import Callable
@@ -41,10 +40,6 @@ def domain_errors(func: F) -> F:
             _fail(str(err), EXIT_INFEASIBLE)
 
     return wrapper  # type: ignore[return-value]
-
-
-def slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "plan"
 
 
 @click.group()
@@ -158,11 +153,11 @@ def run(scenario: str, out_dir: str | None, time_limit: float | None, seed: int 
     Example: territory-opt run scenarios/demo.yaml --out out/demo --time-limit 30
     """
     from territory_opt.data import load_planning_data
-    from territory_opt.outputs import check_output_dir, manifest, write_plan
+    from territory_opt.outputs import check_output_dir, default_plan_dir, manifest, write_plan
     from territory_opt.solve import SolveParams, solve
 
     data = load_planning_data(scenario)
-    target = Path(out_dir) if out_dir else Path("out") / slug(data.scenario.name)
+    target = Path(out_dir) if out_dir else default_plan_dir(data.scenario.name)
     check_output_dir(data, target)
     sc = data.scenario.solver
     params = SolveParams(time_limit=time_limit, seed=seed,

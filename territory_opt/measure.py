@@ -29,7 +29,6 @@ Definitions (the tests check each by hand):
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -386,12 +385,11 @@ def to_json(result: MeasureResult, *, tables: bool = True) -> dict[str, Any]:
 def run_measure(scenario: str | Path, params: MeasureParams,
                 out_dir: Path | None = None) -> tuple[MeasureResult, Path]:
     """Load the scenario, measure, write the CSVs (default out/<name>/measure/)."""
-    from territory_opt.outputs import check_output_dir
+    from territory_opt.outputs import check_output_dir, default_plan_dir
 
     data = load_planning_data(scenario)
     result = measure(data, params)
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", data.scenario.name).strip("-") or "plan"
-    target = Path(out_dir) if out_dir else Path("out") / slug / "measure"
+    target = Path(out_dir) if out_dir else default_plan_dir(data.scenario.name) / "measure"
     files = {t.name: Path(t.file) for t in result.inputs}
     check_output_dir(data.replace(sources={**data.sources, **files}), target)
     write_measure(result, target)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from territory_opt.atomic import write_atomically
-from territory_opt.checker import recompute
+from territory_opt.checker import Recomputed, recompute
 from territory_opt.contiguity_territory import ContiguousResult
 from territory_opt.crm import export_default_crms
 from territory_opt.data import PlanningData
@@ -38,8 +39,8 @@ def _version(package: str) -> str:
 def manifest(data: PlanningData, seed: int, workers: int, time_limit: float) -> dict[str, Any]:
     """Input hashes, versions and solver settings: what is needed to reproduce the plan."""
     return {
-        "inputs": {k: {"path": str(p), "sha256": h} for (k, p), h in
-                   zip(sorted(data.sources.items()), data.input_hashes().values(), strict=False)},
+        "inputs": {k: {"path": str(data.sources[k]), "sha256": h}
+                   for k, h in data.input_hashes().items()},
         "versions": {"territory_opt": _version("territory_opt"), "ortools": _version("ortools"),
                      "pandas": _version("pandas"), "numpy": _version("numpy"),
                      "scipy": _version("scipy"), "python": platform.python_version()},
@@ -60,8 +61,12 @@ def previous_workload(data: PlanningData) -> np.ndarray:
     return np.bincount(o, weights=load, minlength=len(reps))
 
 
-def assignments_table(data: PlanningData, rep_id: tuple[str, ...]) -> pd.DataFrame:
-    rc = recompute(data, rep_id)
+def default_plan_dir(scenario_name: str) -> Path:
+    """out/<scenario name>/, the name made safe for a folder."""
+    return Path("out") / (re.sub(r"[^A-Za-z0-9_.-]+", "-", scenario_name).strip("-") or "plan")
+
+
+def assignments_table(data: PlanningData, rc: Recomputed) -> pd.DataFrame:
     out = rc.accounts.copy()
     for col in ("touch_hours", "travel_hours", "workload_hours"):
         out[col] = out[col].round(HOURS_DECIMALS)
@@ -70,11 +75,10 @@ def assignments_table(data: PlanningData, rep_id: tuple[str, ...]) -> pd.DataFra
     return pd.concat([out, extra.reset_index(drop=True)], axis=1)
 
 
-def reps_table(data: PlanningData, rep_id: tuple[str, ...]) -> pd.DataFrame:
-    rc = recompute(data, rep_id)
+def reps_table(data: PlanningData, rc: Recomputed) -> pd.DataFrame:
     per = rc.reps
     reps = data.reps
-    tiers = pd.crosstab(pd.Series(rep_id, name="rep_id"), data.accounts["tier"].to_numpy())
+    tiers = pd.crosstab(rc.accounts["rep_id"], rc.accounts["tier"])
     tiers = tiers.reindex(index=reps["rep_id"], columns=["A", "B", "C"], fill_value=0)
     out = pd.DataFrame({
         "rep_id": reps["rep_id"], "name": reps["name"], "role": reps["role"],
@@ -130,15 +134,15 @@ def write_plan(data: PlanningData, result: SolveResult, out_dir: Path,
     if result.plan is None:
         raise ValueError("no plan to write")
     check_output_dir(data, out_dir)
-    rep_id = result.plan.rep_id
+    rc = recompute(data, result.plan.rep_id)
     doc = plan_document(data, result, man)
     territories = result.territories if isinstance(result, ContiguousResult) else None
     if isinstance(result, ContiguousResult):
         doc["contiguity"] = result.contiguity
 
     def fill(tmp: Path) -> None:
-        assignments_table(data, rep_id).to_csv(tmp / "assignments.csv", index=False)
-        reps_table(data, rep_id).to_csv(tmp / "reps.csv", index=False)
+        assignments_table(data, rc).to_csv(tmp / "assignments.csv", index=False)
+        reps_table(data, rc).to_csv(tmp / "reps.csv", index=False)
         (tmp / "plan.json").write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n",
                                        encoding="utf-8")
         if territories is not None:

@@ -142,8 +142,8 @@ def _current(problem: AssignmentProblem) -> IntArray:
 def _construct(sp: ScaledProblem, x: np.ndarray | None) -> IntArray:
     """The start with less violation (then cost): LP rounding or the current alignment."""
     starts = [_current(sp.problem)] + ([_round(sp.problem, x)] if x is not None else [])
-    scored = [(AssignmentState(sp, s).violation(), AssignmentState(sp, s).cost(), k)
-              for k, s in enumerate(starts)]
+    states = [AssignmentState(sp, s) for s in starts]
+    scored = [(st.violation(), st.cost(), k) for k, st in enumerate(states)]
     return starts[min(scored)[2]]
 
 
