@@ -7,6 +7,7 @@ text that comes from the inputs is HTML-escaped.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import uuid
@@ -31,6 +32,7 @@ from territory_opt.report_svg import (
 
 ROLE_ORDER = ("hunter", "closer", "farmer")
 NA = "—"
+TERRITORIES_FILE = "territories.geojson"
 
 
 def write_report(plans: list[PlanFolder], out_file: Path) -> None:
@@ -329,16 +331,18 @@ def _plan_sections(plan: PlanFolder) -> str:
     parts = [f'<section><h2>Headline</h2>{_headline(s)}</section>']
     legend = "".join(f'<span class="key"><i style="background:{colors[r.rep_id]}"></i>'
                      f"{esc(_label(r))}</span>" for _, r in reps.iterrows())
-    picture = map_svg(plan.assignments, reps, colors)
+    outlines, outline_note = territory_outlines(plan)
+    picture = map_svg(plan.assignments, reps, colors, outlines)
     roles = list(dict.fromkeys(reps["role"].astype(str)))
     buttons = "".join(f'<button type="button" data-show="{esc(r)}">{esc(r.capitalize())}s'
                       "</button>" for r in roles)
     filters = (f'<p class="roles">Show: <button type="button" data-show="" aria-pressed="true">'
                f"All</button>{buttons}</p>" if len(roles) > 1 else "")
+    caption = ("Dots: accounts coloured by rep; ringed dots: moved accounts; squares: rep home "
+               f"bases; shaded: {outline_note}. Hover for details.")
     parts.append('<section><h2>Territories</h2>' + (
-        f'<figure class="map">{filters}{picture}</figure><p class="legend">{legend}</p>'
-        '<p class="hint">Dots: accounts coloured by rep; ringed dots: moved accounts; squares: '
-        "rep home bases; shaded: each territory's outline. Hover for details.</p>"
+        f'<figure class="map">{filters}{picture}<figcaption class="hint">{esc(caption)}'
+        f'</figcaption></figure><p class="legend">{legend}</p>'
         if picture else "<p>No coordinates (lat, lon) in assignments.csv, so no map.</p>")
         + "</section>")
     parts.append(f'<section><h2>Workload per rep against capacity</h2><p class="hint">'
@@ -363,6 +367,39 @@ def _plan_sections(plan: PlanFolder) -> str:
     parts.append(f'<section><h2>Reps</h2>{rep_table(plan)}</section>')
     parts.append(actual_section(plan, colors))
     return "".join(parts)
+
+
+def territory_outlines(plan: PlanFolder) -> tuple[list[tuple[str, Any]], str]:
+    """Each rep's territory from ``territories.geojson`` in the plan folder (written by `run`
+    with ``contiguity: true``) as (rep_id, shapely (Multi)Polygon) pairs, and a caption of
+    what the map's outlines are. No pairs, and a caption saying the outlines are the convex
+    hulls of the accounts, when the file is absent, unreadable or names none of the reps."""
+    hulls = "the convex hull of each rep's accounts"
+    file = plan.path / TERRITORIES_FILE
+    if not file.is_file():
+        return [], hulls
+    import shapely
+    from shapely.errors import ShapelyError
+    from shapely.geometry import shape
+
+    known = set(plan.reps["rep_id"])
+    outlines: list[tuple[str, Any]] = []
+    kinds: list[str] = []
+    try:
+        for feature in json.loads(file.read_text(encoding="utf-8"))["features"]:
+            props = feature.get("properties") or {}
+            geometry = shapely.make_valid(shape(feature["geometry"]))
+            if str(props.get("rep_id")) in known and geometry.geom_type in (
+                    "Polygon", "MultiPolygon") and not geometry.is_empty:
+                outlines.append((str(props["rep_id"]), geometry))
+                kinds.append(str(props.get("shape") or "territory"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ShapelyError) as exc:
+        return [], f"{hulls} ({TERRITORIES_FILE} could not be read: {exc})"
+    if not outlines:
+        return [], f"{hulls} ({TERRITORIES_FILE} has no polygon of these reps)"
+    kind = ", ".join(dict.fromkeys(kinds))
+    return outlines, (f"each rep's territory from {TERRITORIES_FILE} ({kind}), simplified to "
+                      "the map's resolution")
 
 
 def actual_section(plan: PlanFolder, colors: dict[str, str]) -> str:

@@ -11,6 +11,7 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,9 @@ BAR_H = 12
 MAP_MAX_H = 640
 TIER_COLORS = {"A": "#1b4f72", "B": "#5499c7", "C": "#aed6f1"}
 BEFORE_COLOR = "#b3b6b7"
+#: territory outlines are simplified to this many pixels of the map (about 1/2000 of its width):
+#: finer detail cannot be seen, and a unit polygon file's full detail would swell the page
+SIMPLIFY_PX = 0.5
 # A qualitative palette (Tableau 10) first; further reps get golden-angle hues.
 _BASE_PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
                  "#ff9da7", "#9c755f", "#bab0ac")
@@ -108,10 +112,47 @@ def _fit(lat: np.ndarray, lon: np.ndarray,
     return proj, span_x * scale + 2 * pad, span_y * scale + 2 * pad
 
 
-def map_svg(assignments: pd.DataFrame, reps: pd.DataFrame, colors: dict[str, str]) -> str:
-    """Accounts coloured by rep over the convex hull of each territory, moved accounts ringed,
-    rep home bases as squares. Every layer is tagged with its role (``data-role``) so the
-    page can show one role at a time. Empty string when there are no coordinates."""
+def _ring_path(coords: np.ndarray) -> str:
+    """One closed subpath ``M x,y x,y … Z`` of a ring's pixel coordinates; vertices that
+    coincide after rounding to 0.1 px are dropped, and so is a ring left with fewer than 3."""
+    xy = np.round(np.asarray(coords, dtype=float)[:, :2], 1)
+    if len(xy) > 1 and (xy[0] == xy[-1]).all():
+        xy = xy[:-1]
+    keep = np.ones(len(xy), dtype=bool)
+    keep[1:] = (np.diff(xy, axis=0) != 0).any(axis=1)
+    xy = xy[keep]
+    if len(xy) < 3:
+        return ""
+    return "M" + " ".join(f"{_f(x)},{_f(y)}" for x, y in xy) + "Z"
+
+
+def outline_path(geometry: Any, proj: _Projection) -> str:
+    """SVG path data of a (Multi)Polygon in degrees (x = lon, y = lat): projected like the
+    dots, simplified to :data:`SIMPLIFY_PX`, one subpath per ring, holes included (drawn
+    with ``fill-rule="evenodd"``). Empty when nothing of it is left at map scale."""
+    import shapely
+
+    def project(c: np.ndarray) -> np.ndarray:
+        return np.column_stack(proj.xy(c[:, 1], c[:, 0]))
+
+    shape = shapely.simplify(shapely.transform(geometry, project), SIMPLIFY_PX,
+                             preserve_topology=True)
+    parts = []
+    for polygon in shapely.get_parts(shape):
+        if polygon.geom_type != "Polygon" or polygon.is_empty:
+            continue
+        for ring in (polygon.exterior, *polygon.interiors):
+            parts.append(_ring_path(np.asarray(ring.coords)))
+    return "".join(parts)
+
+
+def map_svg(assignments: pd.DataFrame, reps: pd.DataFrame, colors: dict[str, str],
+            outlines: Sequence[tuple[str, Any]] = ()) -> str:
+    """Accounts coloured by rep over each territory's outline, moved accounts ringed, rep home
+    bases as squares. The outlines are ``outlines`` ((rep_id, shapely (Multi)Polygon in
+    degrees) pairs, e.g. the dissolved territories of a contiguity run) when given, else the
+    convex hull of each rep's accounts. Every layer is tagged with its role (``data-role``) so
+    the page can show one role at a time. Empty string when there are no coordinates."""
     if not {"lat", "lon"} <= set(assignments.columns):
         return ""
     acc = assignments[assignments["lat"].notna() & assignments["lon"].notna()]
@@ -120,22 +161,22 @@ def map_svg(assignments: pd.DataFrame, reps: pd.DataFrame, colors: dict[str, str
     home = reps.iloc[0:0]
     if {"lat", "lon"} <= set(reps.columns):
         home = reps[reps["lat"].notna() & reps["lon"].notna()]
-    proj, width, height = _fit(
-        np.concatenate([acc["lat"].to_numpy(float), home["lat"].to_numpy(float)]),
-        np.concatenate([acc["lon"].to_numpy(float), home["lon"].to_numpy(float)]))
+    lats = [acc["lat"].to_numpy(float), home["lat"].to_numpy(float)]
+    lons = [acc["lon"].to_numpy(float), home["lon"].to_numpy(float)]
+    if outlines:  # the canvas holds the whole of every territory, not only its accounts
+        import shapely
+
+        bounds = shapely.bounds(np.array([g for _, g in outlines], dtype=object))
+        bounds = bounds[np.isfinite(bounds).all(axis=1)]
+        lats.append(bounds[:, [1, 3]].ravel())
+        lons.append(bounds[:, [0, 2]].ravel())
+    proj, width, height = _fit(np.concatenate(lats), np.concatenate(lons))
     ax, ay = proj.xy(acc["lat"].to_numpy(float), acc["lon"].to_numpy(float))
     role_of = dict(zip(reps["rep_id"], reps["role"].astype(str), strict=True))
     roles = list(dict.fromkeys(role_of[r] for r in colors if r in role_of))
-    hulls: dict[str, list[str]] = {role: [] for role in roles}
     rep_ids = acc["rep_id"].to_numpy()
-    for rep_id, color in colors.items():
-        mask = rep_ids == rep_id
-        hull = _hull(list(zip(ax[mask].round(1), ay[mask].round(1), strict=True)))
-        if len(hull) >= 3 and rep_id in role_of:
-            pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in hull)
-            hulls[role_of[rep_id]].append(
-                f'<polygon points="{pts}" fill="{color}" fill-opacity="0.08" stroke="{color}" '
-                'stroke-opacity="0.5" stroke-width="0.8"/>')
+    shapes = (_territory_layer(outlines, proj, colors, role_of, roles, reps) if outlines
+              else _hull_layer(ax, ay, rep_ids, colors, role_of, roles))
     dots: dict[str, list[str]] = {role: [] for role in roles}
     names = acc["name"].astype(str) if "name" in acc.columns else acc["account_id"]
     moved = acc["moved"].to_numpy(bool)
@@ -157,10 +198,47 @@ def map_svg(assignments: pd.DataFrame, reps: pd.DataFrame, colors: dict[str, str
             f'fill="{colors.get(str(row["rep_id"]), "#888")}" stroke="#111" stroke-width="1.5">'
             f'<title>{esc(tip)}</title></rect>')
     body = "".join(f'<g data-role="{esc(role)}">{"".join(items)}</g>'
-                   for layer in (hulls, dots, homes) for role, items in layer.items())
+                   for layer in (shapes, dots, homes) for role, items in layer.items())
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(height)}" '
             f'width="100%" style="max-width:{_f(width)}px" role="img" '
             f'aria-label="map of the territories">{body}</svg>')
+
+
+def _hull_layer(ax: np.ndarray, ay: np.ndarray, rep_ids: np.ndarray, colors: dict[str, str],
+                role_of: dict[str, str], roles: list[str]) -> dict[str, list[str]]:
+    """Per role the convex hull of each rep's account dots."""
+    hulls: dict[str, list[str]] = {role: [] for role in roles}
+    for rep_id, color in colors.items():
+        mask = rep_ids == rep_id
+        hull = _hull(list(zip(ax[mask].round(1), ay[mask].round(1), strict=True)))
+        if len(hull) >= 3 and rep_id in role_of:
+            pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in hull)
+            hulls[role_of[rep_id]].append(
+                f'<polygon points="{pts}" fill="{color}" fill-opacity="0.08" stroke="{color}" '
+                'stroke-opacity="0.5" stroke-width="0.8"/>')
+    return hulls
+
+
+def _territory_layer(outlines: Sequence[tuple[str, Any]], proj: _Projection,
+                     colors: dict[str, str], role_of: dict[str, str], roles: list[str],
+                     reps: pd.DataFrame) -> dict[str, list[str]]:
+    """Per role one ``<path class="territory">`` per rep outline, coloured like its dots."""
+    names = dict(zip(reps["rep_id"], reps["name"].astype(str) if "name" in reps.columns
+                     else reps["rep_id"], strict=True))
+    paths: dict[str, list[str]] = {role: [] for role in roles}
+    for rep_id, geometry in outlines:
+        if rep_id not in role_of or rep_id not in colors:
+            continue
+        d = outline_path(geometry, proj)
+        if not d:
+            continue
+        color = colors[rep_id]
+        tip = f"territory of {rep_id} {names.get(rep_id, '')} ({role_of[rep_id]})"
+        paths.setdefault(role_of[rep_id], []).append(
+            f'<path class="territory" data-rep="{esc(rep_id)}" d="{d}" fill="{color}" '
+            f'fill-opacity="0.12" fill-rule="evenodd" stroke="{color}" stroke-opacity="0.85" '
+            f'stroke-width="1" stroke-linejoin="round"><title>{esc(tip)}</title></path>')
+    return paths
 
 
 # ---------------------------------------------------------------- bar charts

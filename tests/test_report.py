@@ -8,12 +8,24 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
+import shapely
+from conftest import simple_scenario
+from shapely.geometry import Polygon, shape
+from test_contiguity import grid_case, write_squares
 
+from territory_opt.data import load_planning_data
+from territory_opt.outputs import manifest
+from territory_opt.outputs import write_plan as write_plan_folder
 from territory_opt.plan_folder import PlanFolder, read_plan_folder
 from territory_opt.report import move_reasons, render_report, summary, write_report
+from territory_opt.solve import SolveParams, solve
 
 EVIL = "<script>alert(1)</script>"
 ASSIGNMENT_HEADER = ["account_id", "tier", "role", "rep_id", "previous_rep_id", "moved",
@@ -211,3 +223,196 @@ def test_plan_against_actual_section_from_measure_output(tmp_path: Path) -> None
     html = render_report([read_plan_folder(plan_dir)])
     assert "Plan against actual calls" in html
     assert "80% of 100" in html and "119% of 80" in html  # 80/100 and 95/80 touches
+
+
+# --------------------------------------------------------------------------- territory outlines
+
+
+def territory_paths(text: str) -> dict[str, list[np.ndarray]]:
+    """Per rep (``data-rep``) the rings of its territory path, as (n, 2) pixel arrays."""
+    out: dict[str, list[np.ndarray]] = {}
+    for rep, d in re.findall(r'<path class="territory" data-rep="([^"]*)" d="([^"]*)"', text):
+        assert rep not in out, f"two territory paths for {rep}"
+        out[rep] = [np.array([[float(v) for v in pair.split(",")] for pair in ring.split()])
+                    for ring in re.findall(r"M([^MZ]*)Z", d)]
+    return out
+
+
+def account_dots(text: str) -> dict[str, list[tuple[float, float]]]:
+    """Per rep the (x, y) of its account dots, from each dot's tooltip."""
+    out: dict[str, list[tuple[float, float]]] = {}
+    for x, y, tip in re.findall(r'<circle cx="([^"]*)" cy="([^"]*)"[^>]*><title>([^<]*)<', text):
+        rep = tip.split(" · ")[3].split(" ")[0]
+        out.setdefault(rep, []).append((float(x), float(y)))
+    return out
+
+
+def ring_vertices(geometry: dict[str, Any]) -> list[int]:
+    """Vertex count of each ring of a GeoJSON (Multi)Polygon, collinear vertices left out."""
+    simple = shapely.simplify(shape(geometry), 0)
+    return sorted(len(ring.coords) - 1 for p in shapely.get_parts(simple)
+                  for ring in (p.exterior, *p.interiors))
+
+
+def contiguity_report(write_case: Callable[..., Path], tmp_path: Path, accounts: pd.DataFrame,
+                      reps: pd.DataFrame, scenario: dict[str, Any]
+                      ) -> tuple[str, dict[str, dict[str, Any]]]:
+    """Solve a contiguity case, write its plan folder; the report and the territories."""
+    data = load_planning_data(write_case(accounts, reps, scenario))
+    res = solve(data, SolveParams(time_limit=10))
+    assert res.plan is not None, res.reasons
+    out = tmp_path / "plan"
+    write_plan_folder(data, res, out, manifest(data, 0, 1, 10))
+    features = json.loads((out / "territories.geojson").read_text())["features"]
+    return ((out / "report.html").read_text(encoding="utf-8"),
+            {f["properties"]["rep_id"]: f for f in features})
+
+
+def drawn_shape(rings: list[np.ndarray]) -> Any:
+    """The area a path's rings fill under the even-odd rule."""
+    area = Polygon(rings[0])
+    for ring in rings[1:]:
+        area = area.symmetric_difference(Polygon(ring))
+    return area
+
+
+def assert_outlines_match(paths: dict[str, list[np.ndarray]],
+                          features: dict[str, dict[str, Any]],
+                          dots: dict[str, list[tuple[float, float]]]) -> None:
+    """Each rep's path traces its territory: mapped to pixels by the linear map that takes
+    the territories' joint bounds to the paths' joint bounds (the map's projection is linear
+    per axis), every point of either lies within 1.5 px of the other (simplification moves
+    none by more than half a pixel); and every dot of the rep lies well inside it, where a
+    convex hull of the dots would have them on its edge."""
+    minx, miny, maxx, maxy = shapely.union_all(
+        [shape(f["geometry"]) for f in features.values()]).bounds
+    px = np.vstack([r for rings in paths.values() for r in rings])
+    (x0, y0), (x1, y1) = px.min(axis=0), px.max(axis=0)
+
+    def to_px(c: np.ndarray) -> np.ndarray:
+        return np.column_stack([x0 + (c[:, 0] - minx) * (x1 - x0) / (maxx - minx),
+                                y0 + (maxy - c[:, 1]) * (y1 - y0) / (maxy - miny)])
+
+    for rep, rings in paths.items():
+        drawn = drawn_shape(rings)
+        expected = shapely.transform(shape(features[rep]["geometry"]), to_px)
+        assert shapely.hausdorff_distance(drawn, expected) < 1.5, rep
+        assert abs(drawn.area - expected.area) < 0.01 * expected.area, rep
+        for x, y in dots[rep]:
+            point = shapely.Point(x, y)
+            assert drawn.contains(point) and drawn.boundary.distance(point) > 5, (rep, x, y)
+
+
+def test_map_outlines_dissolved_unit_polygons(write_case: Callable[..., Path],
+                                              tmp_path: Path) -> None:
+    """Six 1° squares in two rows (A B C under D E F), two accounts per square, two reps
+    balanced on account count at ±1%: each rep gets three squares. The map draws one path per
+    rep with exactly the corners of the dissolved squares (collinear vertices left out), and
+    every account dot lies well inside it, which the convex hull of the dots would not give."""
+    write_squares(tmp_path / "units.geojson", {"A": (0, 0), "B": (1, 0), "C": (2, 0),
+                                               "D": (0, 1), "E": (1, 1), "F": (2, 1)})
+    units = [u for u in "ABCDEF" for _ in range(2)]
+    corner = {"A": (0, 0), "B": (1, 0), "C": (2, 0), "D": (0, 1), "E": (1, 1), "F": (2, 1)}
+    accounts = pd.DataFrame({
+        "account_id": [f"a{i}" for i in range(12)],
+        "lat": [corner[u][1] + 0.5 for u in units],
+        "lon": [corner[u][0] + (0.3 if i % 2 else 0.7) for i, u in enumerate(units)],
+        "potential": 100.0, "stage": "customer", "unit_id": units})
+    reps = pd.DataFrame({"rep_id": ["R1", "R2"], "role": "farmer", "lat": [0.5, 1.5],
+                         "lon": [0.5, 2.5]})
+    sc = simple_scenario(contiguity=True, balance={"measure": "accounts", "tolerance": 0.01})
+    sc["data"]["units"] = "units.geojson"
+    text, features = contiguity_report(write_case, tmp_path, accounts, reps, sc)
+    paths, dots = territory_paths(text), account_dots(text)
+    assert set(paths) == set(features) == {"R1", "R2"}
+    for rep, rings in paths.items():
+        assert sorted(len(r) for r in rings) == ring_vertices(features[rep]["geometry"])
+    assert_outlines_match(paths, features, dots)
+    assert "<polygon" not in text  # no hulls
+    assert "territories.geojson (unit polygons)" in text  # the caption says what is drawn
+    assert 'fill-rule="evenodd"' in text
+
+
+def test_map_outlines_voronoi_cells_without_polygons(write_case: Callable[..., Path],
+                                                     tmp_path: Path) -> None:
+    """The 3×3 grid case of test_contiguity without unit polygons: the territories are the
+    units' Voronoi cells dissolved; one path per rep tracing its territory, with at least
+    40% of the outline's vertices (the rounded corners of the clipping area lose every other
+    vertex to the half-pixel simplification; a hull of the dots would have 4)."""
+    accounts, reps = grid_case({(r, c): 3 if c == 0 else 1 for r in range(3) for c in range(3)})
+    sc = simple_scenario(balance={"measure": "accounts", "tolerance": 0.1}, contiguity=True)
+    text, features = contiguity_report(write_case, tmp_path, accounts, reps, sc)
+    paths, dots = territory_paths(text), account_dots(text)
+    assert set(paths) == {"R1", "R2", "R3"}
+    for rep, rings in paths.items():
+        drawn = sum(len(r) for r in rings)
+        expected = sum(ring_vertices(features[rep]["geometry"]))
+        assert 0.4 * expected <= drawn <= expected and drawn > 4, (rep, drawn, expected)
+    assert_outlines_match(paths, features, dots)
+    assert "Voronoi cells of unit centroids" in text
+
+
+def write_territories(folder: Path, features: list[dict[str, Any]]) -> None:
+    (folder / "territories.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+
+
+def square(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+
+
+#: R1 a square with a square hole in its middle, R2 two separate squares, around the tiny
+#: plan's accounts
+HOLE_AND_PARTS = [
+    {"type": "Feature", "properties": {"rep_id": "R1", "shape": "unit polygons"},
+     "geometry": {"type": "Polygon", "coordinates": [square(-83.3, 39.7, -82.6, 40.4),
+                                                     square(-83.05, 39.95, -82.85, 40.15)]}},
+    {"type": "Feature", "properties": {"rep_id": "R2", "shape": "unit polygons"},
+     "geometry": {"type": "MultiPolygon", "coordinates": [[square(-82.4, 39.8, -81.9, 40.3)],
+                                                          [square(-82.3, 40.4, -82.0, 40.6)]]}},
+]
+
+
+def test_territory_holes_and_parts_are_subpaths(tmp_path: Path) -> None:
+    """A hole is a second ring of the same path (even-odd fill leaves it empty), each part of
+    a MultiPolygon a subpath; the hole lies inside the outer ring."""
+    folder = write_plan(tmp_path / "plan")
+    write_territories(folder, HOLE_AND_PARTS)
+    text = render_report([read_plan_folder(folder)])
+    paths = territory_paths(text)
+    assert [len(r) for r in paths["R1"]] == [4, 4] and [len(r) for r in paths["R2"]] == [4, 4]
+    outer, hole = (Polygon(r) for r in paths["R1"])
+    assert outer.contains(hole) and hole.area < outer.area / 5
+    assert not Polygon(paths["R2"][0]).intersects(Polygon(paths["R2"][1]))
+    assert "<polygon" not in text
+
+
+def test_detailed_outline_is_simplified(tmp_path: Path) -> None:
+    """A territory whose boundary has 20,000 vertices (a circle) is drawn with a few hundred:
+    detail finer than half a pixel is dropped, so the page stays small."""
+    folder = write_plan(tmp_path / "plan")
+    t = np.linspace(0, 2 * np.pi, 20_000, endpoint=False)
+    circle = np.column_stack([-82.5 + 0.8 * np.cos(t), 40.1 + 0.6 * np.sin(t)])
+    ring = [*circle.tolist(), circle[0].tolist()]
+    write_territories(folder, [{"type": "Feature", "properties": {"rep_id": "R1"},
+                                "geometry": {"type": "Polygon", "coordinates": [ring]}}])
+    text = render_report([read_plan_folder(folder)])
+    (rings,) = territory_paths(text)["R1"]
+    assert 50 <= len(rings) <= 600
+    assert len(text) < 60_000
+
+
+def test_map_falls_back_to_hulls(tmp_path: Path) -> None:
+    """Without territories.geojson (or with one that cannot be read) the map draws the convex
+    hulls of each rep's accounts, and the caption says so."""
+    folder = write_plan(tmp_path / "plan")
+    rows = (folder / "assignments.csv").read_text(encoding="utf-8")
+    (folder / "assignments.csv").write_text(  # A4 to R1, so R1's accounts have a hull
+        rows.replace("A4,C,farmer,R2,", "A4,C,farmer,R1,"), encoding="utf-8")
+    text = render_report([read_plan_folder(folder)])
+    assert "<polygon" in text and 'class="territory"' not in text
+    assert "shaded: the convex hull of each rep&#x27;s accounts. Hover" in text
+    (folder / "territories.geojson").write_text("{not json", encoding="utf-8")
+    text = render_report([read_plan_folder(folder)])
+    assert "<polygon" in text and 'class="territory"' not in text
+    assert "territories.geojson could not be read" in text

@@ -298,3 +298,55 @@ def test_report_artifacts_and_timing(rendered: Rendered, demo_plan: DemoPlan,
         print(f"\nreport screenshot: {rendered.screenshot} (full page: {rendered.full_page}); "
               f"demo solved and written in {demo_plan.solve_seconds:.1f} s, "
               f"browser checks {rendered.seconds:.1f} s")
+
+
+#: per territory path: drawn size, and whether the browser fills the middle of each ring and
+#: a point between the first two rings (inside a hole's outer ring, outside the hole)
+TERRITORY_JS = """() => Array.from(document.querySelectorAll('path.territory')).map(p => {
+  const rings = p.getAttribute('d').split('Z').filter(s => s).map(s =>
+    s.replace('M', '').trim().split(' ').map(v => v.split(',').map(Number)));
+  const mid = r => [r.reduce((a, v) => a + v[0], 0) / r.length,
+                    r.reduce((a, v) => a + v[1], 0) / r.length];
+  const fills = ([x, y]) => p.isPointInFill(new DOMPoint(x, y));
+  const r = p.getBoundingClientRect();
+  const out = {rep: p.getAttribute('data-rep'), width: r.width, height: r.height,
+               ringMiddles: rings.map(ring => fills(mid(ring)))};
+  if (rings.length > 1) {
+    const minX = ring => Math.min(...ring.map(v => v[0]));
+    out.between = fills([(minX(rings[0]) + minX(rings[1])) / 2, mid(rings[1])[1]]);
+  }
+  return out;});"""
+
+
+def test_territory_outlines_render_with_holes(chromium: str, tmp_path: Path) -> None:
+    """A plan folder with territories.geojson (R1 a square with a hole, R2 two squares): the
+    browser draws one filled outline per rep, leaves the hole empty (even-odd fill) and fills
+    both parts of R2, with no console error."""
+    from playwright.sync_api import sync_playwright
+    from test_report import HOLE_AND_PARTS, write_plan, write_territories
+
+    from territory_opt.plan_folder import read_plan_folder
+    from territory_opt.report import write_report
+
+    folder = write_plan(tmp_path / "plan")
+    write_territories(folder, HOLE_AND_PARTS)
+    report = tmp_path / "report.html"
+    write_report([read_plan_folder(folder)], report)
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(report.as_uri(), wait_until="load")
+            paths = {p["rep"]: p for p in page.evaluate(TERRITORY_JS)}
+            page.locator("figure.map").screenshot(path=str(artifacts_dir() / "territories.png"))
+        finally:
+            browser.close()
+    assert errors == []
+    assert set(paths) == {"R1", "R2"}
+    assert all(p["width"] > 50 and p["height"] > 50 for p in paths.values())
+    assert paths["R1"]["ringMiddles"] == [False, False]  # the hole sits in the outer ring's middle
+    assert paths["R1"]["between"] is True
+    assert paths["R2"]["ringMiddles"] == [True, True]
