@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from territory_opt.candidates import MAX_PAIRS, NEAREST, AllPairs, role_pairs
 from territory_opt.data import PlanningData
 from territory_opt.engine import AssignmentProblem, EngineParams, solve_assignment
 from territory_opt.engine.scaling import ScalingError
@@ -94,46 +95,58 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
     cells = reps["cell"].to_numpy()
     owner_any = acc["owner_id"].map({r: i for i, r in enumerate(reps["rep_id"])}).fillna(
         -1).to_numpy(np.int64)
-    parts = []
-    for role in ROLES:
-        a_idx, r_idx = data.role_accounts(role), data.role_reps(role)
-        if len(a_idx) == 0:
-            continue
-        travel = data.travel_hours(a_idx, r_idx)
-        items = np.repeat(a_idx, len(r_idx))
-        agents = np.tile(r_idx, len(a_idx))
-        allowed = np.ones(len(items), dtype=bool)
-        own = owner[items]
-        allowed &= ~fixed[items] | (agents == own)
+    rep_role = reps["role"].to_numpy()
+    n_pairs = sum(len(data.role_accounts(r)) * int((rep_role == r).sum()) for r in ROLES)
+    nearest = NEAREST if n_pairs > MAX_PAIRS else None
+
+    def allowed(a: np.ndarray, r: np.ndarray) -> np.ndarray:
+        own = owner[a][:, None]
+        ok = ~fixed[a][:, None] | (r[None, :] == own)
         if sc.structure == "cellular":
             # a hand-over stays inside the previous owner's pod when the pod has this role
-            prev = owner_any[items]
+            prev = owner_any[a]
             pod = np.where(prev >= 0, cells[np.maximum(prev, 0)], "")
-            bound_to_pod = (prev >= 0) & (own < 0) & np.isin(pod, cells[r_idx])
-            allowed &= ~bound_to_pod | (cells[agents] == pod)
-        parts.append((items[allowed], agents[allowed], travel.ravel()[allowed]))
-    items = np.concatenate([p[0] for p in parts])
-    agents = np.concatenate([p[1] for p in parts])
-    travel = np.concatenate([p[2] for p in parts])
+            bound_to_pod = (prev >= 0) & (owner[a] < 0) & np.isin(pod, cells[r])
+            ok &= ~bound_to_pod[:, None] | (cells[r][None, :] == pod[:, None])
+        return np.asarray(ok)
+
+    roles = [role for role in ROLES if len(data.role_accounts(role))]
+    parts = [role_pairs(data, data.role_accounts(role), data.role_reps(role), allowed, owner,
+                        nearest) for role in roles]
+    items = np.concatenate([rp.items for rp in parts])
     order = np.argsort(items, kind="stable")
-    items, agents, travel = items[order], agents[order], travel[order]
-    touch = acc["touch_hours"].to_numpy(float)[items]
+    items = items[order]
+    agents = np.concatenate([rp.agents for rp in parts])[order]
+    travel = np.concatenate([rp.travel for rp in parts])[order]
+    touch_all = acc["touch_hours"].to_numpy(float)
+    touch = touch_all[items]
     load = touch + travel
     moved = (owner[items] >= 0) & (agents != owner[items])
     cost = sc.objective.travel * travel + sc.objective.moves * moved
     measure = sc.balance.measure
-    balance = {"workload": load, "potential": acc["potential"].to_numpy(float)[items],
+    potential = acc["potential"].to_numpy(float)
+    balance = {"workload": load, "potential": potential[items],
                "accounts": np.ones(len(items))}[measure]
     role_group = {r: k for k, r in enumerate(ROLES)}
     previously_owned = int((owner >= 0).sum())
     share = sc.disruption.max_moved_share if max_moved_share is None else max_moved_share
+    outside = None
+    pruned = [(data.role_accounts(r), data.role_reps(r)) for r, rp in zip(roles, parts,
+                                                                          strict=True)
+              if rp.pruned]
+    if pruned:
+        n = len(acc)
+        bal0, bal1 = {"workload": (touch_all, 1.0), "potential": (potential, 0.0),
+                      "accounts": (np.ones(n), 0.0)}[measure]
+        outside = AllPairs(data, pruned, allowed, owner,
+                           sc.objective.moves * (owner >= 0).astype(float), bal0, bal1)
     problem = AssignmentProblem(
         n_items=len(acc), n_agents=len(reps), item=items.astype(np.int64),
         agent=agents.astype(np.int64), cost=cost, load=load, balance=balance,
         capacity=reps["capacity_hours"].to_numpy(float), min_load=np.zeros(len(reps)),
         group=np.asarray(reps["role"].map(role_group), dtype=np.int64),
         tolerance=sc.balance.tolerance if tolerance is None else tolerance,
-        owner=owner, max_moves=math.floor(share * previously_owned + 1e-9),
+        owner=owner, max_moves=math.floor(share * previously_owned + 1e-9), outside=outside,
     )
     return TerritoryProblem(problem, travel, previously_owned)
 

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from territory_opt.engine.problem import AssignmentProblem, FloatArray
+from territory_opt.engine.problem import AssignmentProblem, FloatArray, IntArray
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,14 @@ def solve_lp(problem: AssignmentProblem, time_limit: float = 60.0) -> LPResult:
 
 def lagrangian_bound(problem: AssignmentProblem, mult: Multipliers) -> float:
     """The Lagrangian dual function at ``mult``: a valid lower bound for ``problem``."""
+    return lagrangian(problem, mult)[0]
+
+
+def lagrangian(problem: AssignmentProblem, mult: Multipliers,
+               outside: bool = True) -> tuple[float, IntArray]:
+    """The Lagrangian dual function at ``mult`` and, per item, the pair of the problem with
+    the lowest reduced cost (the minimiser of the relaxed problem over the kept pairs).
+    ``outside=False`` ignores left-out pairs (fast, but then not a bound on the full problem)."""
     p = problem
     lam = np.where(np.isfinite(p.capacity), mult.capacity, 0.0)
     sizes = group_sizes(p)
@@ -184,12 +192,21 @@ def lagrangian_bound(problem: AssignmentProblem, mult: Multipliers) -> float:
     owned = p.owner >= 0
     if p.max_moves is not None and mult.moves > 0:
         op = p.owner_pair
-        reduced = reduced.copy()
         reduced[op[op >= 0]] -= mult.moves
         moves_term = mult.moves * (int(owned.sum()) - p.max_moves)
     else:
         moves_term = 0.0
-    per_item = np.minimum.reduceat(reduced, p.item_ptr[:-1])
+    starts = p.item_ptr[:-1]
+    per_item = np.minimum.reduceat(reduced, starts)
+    # first pair of each item that attains the minimum
+    at_min = np.flatnonzero(reduced <= per_item[p.item])
+    first = np.concatenate([[True], p.item[at_min[1:]] != p.item[at_min[:-1]]])
+    argmin = at_min[first].astype(np.int64)
+    if p.outside is not None and outside:
+        per_item = np.minimum(per_item, p.outside.min_reduced(lam - mult.min_load, beta))
     finite_cap = np.isfinite(p.capacity)
-    return float(per_item.sum() - (lam[finite_cap] * p.capacity[finite_cap]).sum()
-                 + (mult.min_load * p.min_load).sum() + moves_term + p.constant)
+    value = float(per_item.sum() - (lam[finite_cap] * p.capacity[finite_cap]).sum()
+                  + (mult.min_load * p.min_load).sum() + moves_term + p.constant)
+    return value, argmin
+
+

@@ -11,6 +11,8 @@ the adapter).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +22,16 @@ FloatArray = npt.NDArray[np.float64]
 
 #: relative slack allowed when checking float constraints (float summation noise only)
 FEAS_EPS = 1e-9
+
+
+class OutsidePairs(Protocol):
+    """Pairs left out of a problem to keep it small. The Lagrangian bound asks for them, so a
+    bound stays valid for the problem with every pair. Left-out pairs are never an owner's."""
+
+    def min_reduced(self, load_price: FloatArray, bal_price: FloatArray) -> FloatArray:
+        """Per item the least reduced cost cost + load_price[j]·load + bal_price[j]·balance
+        over its left-out pairs (or over all its pairs; inf when it has none left out)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,7 @@ class AssignmentProblem:
     owner : per item the current agent (-1: none); an item whose final agent differs is a move
     max_moves : limit on moves (None: no limit)
     constant : added to the objective (e.g. cost of items outside the problem)
+    outside : pairs left out of the problem (None: every pair is in it)
     """
 
     n_items: int
@@ -53,6 +66,7 @@ class AssignmentProblem:
     owner: IntArray
     max_moves: int | None = None
     constant: float = 0.0
+    outside: OutsidePairs | None = None
 
     def __post_init__(self) -> None:
         n_pairs = len(self.item)
@@ -66,11 +80,16 @@ class AssignmentProblem:
             raise ValueError(f"item {int(np.argmin(counts))} has no candidate agent")
 
     @property
+    def complete(self) -> bool:
+        """True when every pair of the problem as specified is in the arrays."""
+        return self.outside is None
+
+    @cached_property
     def item_ptr(self) -> IntArray:
         """CSR offsets: the pairs of item i are item_ptr[i]:item_ptr[i+1]."""
         return np.concatenate([[0], np.cumsum(np.bincount(self.item, minlength=self.n_items))])
 
-    @property
+    @cached_property
     def owner_pair(self) -> IntArray:
         """Per item the pair index of its owner (-1 when the owner is not a candidate)."""
         out = np.full(self.n_items, -1, dtype=np.int64)

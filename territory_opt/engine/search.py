@@ -1,9 +1,11 @@
 """solve_assignment: LP-guided construction, CP-SAT neighbourhood search, Lagrangian bound.
 
-1. Candidate pruning. Large problems keep, per item, the pairs with the lowest cost (then, after
-   the LP, the lowest reduced cost) plus the owner's pair.
-2. LP relaxation on the kept pairs; its duals give a Lagrangian bound on the *full* problem.
-3. Construction: each item to the pair with the largest LP value.
+1. LP relaxation (up to LP_MAX_PAIRS pairs); its duals give a Lagrangian bound on the *full*
+   problem, including pairs the adapter left out (AssignmentProblem.outside).
+2. Construction: each item to the pair with the largest LP value, or the current alignment.
+   Above LP_MAX_PAIRS: a min-cost-flow start repaired by diffusion, and multipliers from the
+   volume algorithm instead of the LP.
+3. Search candidates: the lowest reduced-cost pairs per item plus the LP's support.
 4. Small problems: one CP-SAT model over every pair, hinted with the construction.
    Large problems: neighbourhood search. A neighbourhood is a few agents that share candidate
    items; their items are re-optimised by CP-SAT with everything else fixed. First the summed
@@ -28,6 +30,9 @@ from territory_opt.engine.cpsat import (
     scale_problem,
     solve_neighbourhood,
 )
+from territory_opt.engine.diffuse import diffuse
+from territory_opt.engine.dual import ascend
+from territory_opt.engine.flow import flow_start
 from territory_opt.engine.lp import Multipliers, lagrangian_bound, solve_lp
 from territory_opt.engine.problem import AssignmentProblem, IntArray, evaluate
 
@@ -40,8 +45,12 @@ ITEM_STEP_EVERY = 3
 BUILD_COST_PER_PAIR = 1.5e-4
 #: relative gap below which a plan is reported optimal (cost rounding stays far below it)
 OPTIMALITY_TOLERANCE = 1e-5
-#: above this many pairs the LP is solved on the cheapest ``lp_candidates`` pairs per item
+#: above this many pairs no LP: a min-cost-flow start and subgradient multipliers instead
 LP_MAX_PAIRS = 400_000
+#: seconds of the time limit charged per pair for the work before the search (LP or flow)
+PRE_SECONDS_PER_PAIR = 2e-5
+#: subgradient steps for the bound of large problems
+ASCENT_STEPS = 1000
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,6 @@ class EngineParams:
     seed: int = 0
     workers: int = 2
     candidates: int = 10
-    lp_candidates: int = 25
     full_model_pairs: int = 5_000
     progress: Callable[[Progress], None] | None = None
 
@@ -253,10 +261,11 @@ class _Search:
         order = self.regret_order[self.movable[self.regret_order]]
         return np.sort(order[:k])
 
-    def repair(self, report: Callable[[str], None]) -> None:
+    def repair(self, report: Callable[[str], None], windows: bool = True) -> None:
         # item neighbourhoods: the items the LP was least sure about, over every agent
         k = 300
-        while self.state.violation() > 0 and not self.out_of_time() and k <= 4 * 2400:
+        while (windows and self.state.violation() > 0 and not self.out_of_time()
+               and k <= 4 * 2400):
             items = self.regret_items(k)
             if self.solve(items, self.all_agents, repair=True, det=2.0):
                 self.solve(items, self.all_agents, repair=False, det=1.0)
@@ -303,49 +312,42 @@ def solve_assignment(problem: AssignmentProblem,
     t0 = time.monotonic()
     p = problem
     stats: dict[str, float] = {}
-    # 1. prune by cost for the LP when the problem is large
-    lp_problem, lp_idx = p, np.arange(len(p.item), dtype=np.int64)
-    n_pairs = len(p.item)
-    if n_pairs > LP_MAX_PAIRS:
-        k = max(8, min(params.lp_candidates, LP_MAX_PAIRS * 4 // max(1, p.n_items)))
-        lp_problem, lp_idx = restrict(p, _k_best(p, p.cost, k))
-    lp = solve_lp(lp_problem, time_limit=max(1.0, 0.3 * params.time_limit))
-    if lp.status == "infeasible" and len(lp_idx) < n_pairs and n_pairs <= 8 * LP_MAX_PAIRS:
-        # the cheap candidates cannot satisfy the limits: let the LP see every pair
-        lp_problem, lp_idx = p, np.arange(n_pairs, dtype=np.int64)
-        lp = solve_lp(p, time_limit=max(1.0, 0.3 * params.time_limit))
+    if len(p.item) > LP_MAX_PAIRS:
+        return _solve_large(p, params, t0, stats)
+    # 1. the LP relaxation
+    lp = solve_lp(p, time_limit=max(1.0, 0.3 * params.time_limit))
     stats["lp_seconds"] = time.monotonic() - t0
     stats["lp_objective"] = lp.objective
     bound = max(lagrangian_bound(p, Multipliers.zero(p.n_agents)),
                 lagrangian_bound(p, lp.multipliers))
-    pruned = len(lp_idx) < n_pairs
-    if lp.status == "infeasible" and not pruned:
+    if lp.status == "infeasible" and p.complete:
         return EngineResult("infeasible", None, float("inf"), float("inf"),
                             time.monotonic() - t0, stats)
     # 2. the search problem: candidates by reduced cost
-    extra = np.zeros(len(lp_problem.item), dtype=bool)
+    extra = np.zeros(len(p.item), dtype=bool)
     if lp.x is not None:
         extra = lp.x > 1e-6
-    if len(lp_problem.item) > params.full_model_pairs:
-        keep = _k_best(lp_problem, _reduced_costs(lp_problem, lp.multipliers),
+    if len(p.item) > params.full_model_pairs:
+        keep = _k_best(p, _reduced_costs(p, lp.multipliers),
                        params.candidates, extra)
-        search_problem, sidx = restrict(lp_problem, keep)
+        search_problem, sidx = restrict(p, keep)
         x = lp.x[keep] if lp.x is not None else None
-        search_idx = lp_idx[sidx]
+        search_idx = sidx
     else:
-        search_problem, search_idx, x = lp_problem, lp_idx, lp.x
+        search_problem, search_idx, x = p, np.arange(len(p.item), dtype=np.int64), lp.x
     sp = scale_problem(search_problem)
     start = _construct(sp, x)
     # CP-SAT's bound and proofs hold for the problem itself only when it saw every pair and
     # the integer model has the same feasible set
-    exact_scope = len(search_idx) == n_pairs and sp.exact_limits
+    full = len(search_idx) == len(p.item) and p.complete
+    exact_scope = full and sp.exact_limits
 
     def report(phase: str, obj: float | None, viol: float) -> None:
         if params.progress is not None:
             params.progress(Progress(time.monotonic() - t0, phase, obj, bound, viol))
 
     stats["search_pairs"] = float(len(search_idx))
-    det_budget = DET_PER_SECOND * max(0.0, params.time_limit - (time.monotonic() - t0))
+    det_budget = _det_budget(p, params)
     rc = _reduced_costs(search_problem, lp.multipliers)
     search = _Search(sp, start, params, t0, det_budget, _regret(search_problem, rc))
 
@@ -368,7 +370,7 @@ def solve_assignment(problem: AssignmentProblem,
         if res.status == "infeasible" and exact_scope:
             return EngineResult("infeasible", None, float("inf"), float("inf"),
                                 time.monotonic() - t0, stats)
-        if res.status == "infeasible" and len(search_idx) == n_pairs:
+        if res.status == "infeasible" and full:
             # the conservative model is infeasible: the relaxed one either proves the problem
             # infeasible or finds a plan, which may well be feasible when checked in floats
             relaxed = _solve_relaxed(search.state, params, t0)
@@ -385,7 +387,7 @@ def solve_assignment(problem: AssignmentProblem,
             if exact_scope:
                 fixed = _fixed_cost(search.state, res.items)
                 bound = max(bound, (res.bound + fixed) / sp.cost_scale + p.constant)
-            elif res.status == "optimal" and len(search_idx) == n_pairs:
+            elif res.status == "optimal" and full:
                 relaxed = _solve_relaxed(search.state, params, t0)
                 if relaxed.status in ("optimal", "feasible"):
                     bound = max(bound, relaxed.bound + p.constant)
@@ -397,6 +399,47 @@ def solve_assignment(problem: AssignmentProblem,
     stats["iterations"] = search.iterations
     stats["det_time"] = stats.get("det_time", search.det_used)
     return _finish(p, search_idx[search.state.chosen], bound, t0, stats)
+
+
+def _det_budget(p: AssignmentProblem, params: EngineParams) -> float:
+    """The search's deterministic budget: the time limit less a charge for the work before
+    the search that grows with the pairs (not the clock, so a busy machine plans the same)."""
+    return DET_PER_SECOND * max(0.0, params.time_limit - PRE_SECONDS_PER_PAIR * len(p.item))
+
+
+def _solve_large(p: AssignmentProblem, params: EngineParams, t0: float,
+                 stats: dict[str, float]) -> EngineResult:
+    """Problems above LP_MAX_PAIRS: a min-cost-flow start repaired by diffusion, multipliers
+    by the volume algorithm for the bound and the regrets, then the neighbourhood search."""
+    start = flow_start(p)
+    if start is None:
+        start = _current(p)
+    start = diffuse(p, start)
+    stats["start_seconds"] = time.monotonic() - t0
+    ev = evaluate(p, start)
+    mult, _ = ascend(p, ev.objective, ASCENT_STEPS)
+    bound = max(lagrangian_bound(p, mult), lagrangian_bound(p, Multipliers.zero(p.n_agents)))
+    stats["bound_seconds"] = time.monotonic() - t0 - stats["start_seconds"]
+    sp = scale_problem(p)
+
+    def tick(phase: str) -> None:
+        if params.progress is not None:
+            st = search.state
+            params.progress(Progress(time.monotonic() - t0, phase,
+                                     st.cost() / sp.cost_scale + p.constant, bound,
+                                     st.violation()))
+
+    rc = _reduced_costs(p, mult)
+    search = _Search(sp, start, params, t0, _det_budget(p, params), _regret(p, rc))
+    search.repair(tick, windows=False)
+    stats["repair_seconds"] = time.monotonic() - t0
+    if search.state.violation() > 0:
+        stats["violation"] = search.state.violation()
+        return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
+    search.improve(tick, (bound - p.constant) * sp.cost_scale)
+    stats["iterations"] = search.iterations
+    stats["det_time"] = search.det_used
+    return _finish(p, search.state.chosen, bound, t0, stats)
 
 
 def _solve_relaxed(state: AssignmentState, params: EngineParams, t0: float) -> SubResult:

@@ -1,0 +1,101 @@
+"""Diffusion: a fast greedy repair of the limits for large problems.
+
+Each round, agents above their band hand items to candidate agents, and agents below their
+band take items from candidate agents that can spare them, cheapest cost increase first, each
+move narrowing the difference between the two agents (so surplus ripples outwards over the
+rounds). The band is ±``SHARE`` of the tolerance around the group's current mean
+(the mean drifts as items move, so the band keeps a margin), capped by capacity. Moves that
+would take the move count past its limit are skipped. It stops when every agent is inside its
+band or a round moves nothing. Loads are the problem's own floats; the plan is checked later.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from territory_opt.engine.problem import AssignmentProblem, IntArray
+
+#: share of the balance tolerance the band uses
+SHARE = 0.8
+
+
+def _bands(p: AssignmentProblem, bal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lo = np.zeros(p.n_agents)
+    hi = np.full(p.n_agents, np.inf)
+    for g in np.unique(p.group[p.group >= 0]):
+        members = p.group == g
+        mean = bal[members].mean()
+        lo[members] = (1 - SHARE * p.tolerance) * mean
+        hi[members] = (1 + SHARE * p.tolerance) * mean
+    return lo, hi
+
+
+def diffuse(problem: AssignmentProblem, chosen: IntArray, rounds: int = 30) -> IntArray:
+    """``chosen`` (one pair per item) moved towards every agent inside its band."""
+    p = problem
+    chosen = chosen.copy()
+    ptr = p.item_ptr
+    n_cand = np.diff(ptr)
+    owner = p.owner
+    limit = p.max_moves if p.max_moves is not None else p.n_items
+    for _ in range(rounds):
+        agents = p.agent[chosen]
+        bal = np.bincount(agents, weights=p.balance[chosen], minlength=p.n_agents)
+        load = np.bincount(agents, weights=p.load[chosen], minlength=p.n_agents)
+        lo, hi = _bands(p, bal)
+        cap = np.where(np.isfinite(p.capacity), p.capacity, np.inf)
+        over = (bal > hi) | (load > cap)
+        under = (bal < lo) & ~over
+        if not over.any() and not under.any():
+            break
+        moves = int(np.sum((owner >= 0) & (agents != owner)))
+        moved = 0
+        for phase in ("push", "pull"):
+            agents = p.agent[chosen]
+            if phase == "push":
+                items = np.flatnonzero(over[agents] & (n_cand > 1))
+            else:
+                items = np.flatnonzero(~under[agents] & (n_cand > 1))
+            if len(items) == 0:
+                continue
+            counts = n_cand[items]
+            pairs = np.repeat(ptr[items], counts) + (
+                np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+            cur = chosen[p.item[pairs]]
+            target = p.agent[pairs]
+            keep = target != p.agent[cur]
+            if phase == "pull":
+                keep &= under[target]
+            pairs, cur = pairs[keep], cur[keep]
+            delta = p.cost[pairs] - p.cost[cur]
+            order = np.argsort(delta, kind="stable")
+            pairs, cur = pairs[order].tolist(), cur[order].tolist()
+            item_l, agent_l = p.item.tolist(), p.agent.tolist()
+            bal_l, load_l = p.balance.tolist(), p.load.tolist()
+            done: set[int] = set()
+            for q, c in zip(pairs, cur, strict=True):
+                i = item_l[q]
+                if i in done:
+                    continue
+                j, k = agent_l[c], agent_l[q]
+                if phase == "push" and bal[j] <= hi[j] and load[j] <= cap[j]:
+                    continue
+                if phase == "pull" and bal[k] >= lo[k]:
+                    continue
+                if load[k] + load_l[q] > cap[k] or bal[k] + bal_l[q] > bal[j] - bal_l[c]:
+                    continue  # only moves that narrow the two agents' difference
+                o = int(owner[i])
+                change = (k != o) - (j != o) if o >= 0 else 0
+                if change > 0 and moves + change > limit:
+                    continue
+                bal[j] -= bal_l[c]
+                load[j] -= load_l[c]
+                bal[k] += bal_l[q]
+                load[k] += load_l[q]
+                moves += change
+                chosen[i] = q
+                done.add(i)
+                moved += 1
+        if moved == 0:
+            break
+    return chosen
