@@ -45,11 +45,11 @@ ITEM_STEP_EVERY = 3
 BUILD_COST_PER_PAIR = 1.5e-4
 #: relative gap below which a plan is reported optimal (cost rounding stays far below it)
 OPTIMALITY_TOLERANCE = 1e-5
-#: above this many pairs no LP: a min-cost-flow start and subgradient multipliers instead
+#: above this many pairs no LP: a min-cost-flow start and volume-algorithm multipliers instead
 LP_MAX_PAIRS = 400_000
 #: seconds of the time limit charged per pair for the work before the search (LP or flow)
 PRE_SECONDS_PER_PAIR = 2e-5
-#: subgradient steps for the bound of large problems
+#: volume-algorithm steps for the multipliers of large problems
 ASCENT_STEPS = 1000
 
 
