@@ -57,20 +57,15 @@ class AllPairs:
     bal1: float
 
     def min_reduced(self, load_price: FloatArray, bal_price: FloatArray) -> FloatArray:
-        a, r = self.data.accounts, self.data.reps
-        lat, lon, visits = (a[c].to_numpy(float) for c in ("lat", "lon", "visits"))
-        touch = a["touch_hours"].to_numpy(float)
-        per_km = travel_hours_per_km(self.data.scenario.capacity)
+        touch = self.data.accounts["touch_hours"].to_numpy(float)
         w_travel = self.data.scenario.objective.travel
-        out = np.full(len(a), np.inf)
+        out = np.full(len(touch), np.inf)
         for a_idx, r_idx in self.roles:
-            r_lat, r_lon = r["lat"].to_numpy(float)[r_idx], r["lon"].to_numpy(float)[r_idx]
             lp, bp = load_price[r_idx][None, :], bal_price[r_idx][None, :]
             chunk = max(1, CHUNK_PAIRS // max(1, len(r_idx)))
             for start in range(0, len(a_idx), chunk):
                 acc = a_idx[start:start + chunk]
-                t = visits[acc][:, None] * distance_matrix_km(lat[acc], lon[acc], r_lat,
-                                                              r_lon) * per_km
+                t = self.data.travel_hours(acc, r_idx)
                 moved = r_idx[None, :] != self.owner[acc][:, None]
                 reduced = (w_travel * t + self.moved_cost[acc][:, None] * moved
                            + lp * (touch[acc][:, None] + t)

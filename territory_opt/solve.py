@@ -95,8 +95,10 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
     cells = reps["cell"].to_numpy()
     owner_any = acc["owner_id"].map({r: i for i, r in enumerate(reps["rep_id"])}).fillna(
         -1).to_numpy(np.int64)
-    rep_role = reps["role"].to_numpy()
-    n_pairs = sum(len(data.role_accounts(r)) * int((rep_role == r).sum()) for r in ROLES)
+    # (account positions, rep positions) of every role that has accounts
+    roles = {role: (data.role_accounts(role), data.role_reps(role)) for role in ROLES}
+    roles = {role: ar for role, ar in roles.items() if len(ar[0])}
+    n_pairs = sum(len(a_idx) * len(r_idx) for a_idx, r_idx in roles.values())
     nearest = NEAREST if n_pairs > MAX_PAIRS else None
 
     def allowed(a: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -110,9 +112,8 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
             ok &= ~bound_to_pod[:, None] | (cells[r][None, :] == pod[:, None])
         return np.asarray(ok)
 
-    roles = [role for role in ROLES if len(data.role_accounts(role))]
-    parts = [role_pairs(data, data.role_accounts(role), data.role_reps(role), allowed, owner,
-                        nearest) for role in roles]
+    parts = [role_pairs(data, a_idx, r_idx, allowed, owner, nearest)
+             for a_idx, r_idx in roles.values()]
     items = np.concatenate([rp.items for rp in parts])
     order = np.argsort(items, kind="stable")
     items = items[order]
@@ -131,9 +132,7 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
     previously_owned = int((owner >= 0).sum())
     share = sc.disruption.max_moved_share if max_moved_share is None else max_moved_share
     outside = None
-    pruned = [(data.role_accounts(r), data.role_reps(r)) for r, rp in zip(roles, parts,
-                                                                          strict=True)
-              if rp.pruned]
+    pruned = [ar for ar, rp in zip(roles.values(), parts, strict=True) if rp.pruned]
     if pruned:
         n = len(acc)
         bal0, bal1 = {"workload": (touch_all, 1.0), "potential": (potential, 0.0),

@@ -168,14 +168,10 @@ def solve_neighbourhood(state: AssignmentState, items: IntArray, agents: IntArra
     sp, p = state.sp, state.sp.problem
     in_s = np.zeros(p.n_agents, dtype=bool)
     in_s[agents] = True
-    ptr = p.item_ptr
-    n_cand = np.diff(ptr)
     items = np.asarray(items, dtype=np.int64)
     if len(items) == 0:
         return SubResult("optimal", items, None, 0.0, 0.0, 0.0)
-    counts = n_cand[items]
-    pair_idx = np.repeat(ptr[items], counts) + (np.arange(counts.sum())
-                                                - np.repeat(np.cumsum(counts) - counts, counts))
+    pair_idx = p.pairs_of(items)
     pair_idx = pair_idx[in_s[p.agent[pair_idx]]]
     agents = np.unique(np.concatenate([p.agent[pair_idx], p.agent[state.chosen[items]]]))
     sub = pd.DataFrame({

@@ -19,30 +19,18 @@ from territory_opt.engine.problem import AssignmentProblem, IntArray
 SHARE = 0.8
 
 
-def _bands(p: AssignmentProblem, bal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    lo = np.zeros(p.n_agents)
-    hi = np.full(p.n_agents, np.inf)
-    for g in np.unique(p.group[p.group >= 0]):
-        members = p.group == g
-        mean = bal[members].mean()
-        lo[members] = (1 - SHARE * p.tolerance) * mean
-        hi[members] = (1 + SHARE * p.tolerance) * mean
-    return lo, hi
-
-
 def diffuse(problem: AssignmentProblem, chosen: IntArray, rounds: int = 30) -> IntArray:
     """``chosen`` (one pair per item) moved towards every agent inside its band."""
     p = problem
     chosen = chosen.copy()
-    ptr = p.item_ptr
-    n_cand = np.diff(ptr)
+    n_cand = np.diff(p.item_ptr)
     owner = p.owner
     limit = p.max_moves if p.max_moves is not None else p.n_items
     for _ in range(rounds):
         agents = p.agent[chosen]
         bal = np.bincount(agents, weights=p.balance[chosen], minlength=p.n_agents)
         load = np.bincount(agents, weights=p.load[chosen], minlength=p.n_agents)
-        lo, hi = _bands(p, bal)
+        lo, hi = p.group_bands(bal, SHARE * p.tolerance)
         cap = np.where(np.isfinite(p.capacity), p.capacity, np.inf)
         over = (bal > hi) | (load > cap)
         under = (bal < lo) & ~over
@@ -58,9 +46,7 @@ def diffuse(problem: AssignmentProblem, chosen: IntArray, rounds: int = 30) -> I
                 items = np.flatnonzero(~under[agents] & (n_cand > 1))
             if len(items) == 0:
                 continue
-            counts = n_cand[items]
-            pairs = np.repeat(ptr[items], counts) + (
-                np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+            pairs = p.pairs_of(items)
             cur = chosen[p.item[pairs]]
             target = p.agent[pairs]
             keep = target != p.agent[cur]

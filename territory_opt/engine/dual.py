@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from territory_opt.engine.lp import Multipliers, group_sizes, lagrangian
-from territory_opt.engine.problem import AssignmentProblem, FloatArray, IntArray
+from territory_opt.engine.problem import AssignmentProblem, FloatArray, IntArray, evaluate
 
 #: weight of the newest minimiser in the average
 ALPHA = 0.1
@@ -35,11 +35,8 @@ class _Rows:
 
     @classmethod
     def of(cls, p: AssignmentProblem, chosen: IntArray) -> _Rows:
-        agents = p.agent[chosen]
-        moves = float(np.sum((p.owner >= 0) & (agents != p.owner)))
-        load = np.bincount(agents, weights=p.load[chosen], minlength=p.n_agents)
-        bal = np.bincount(agents, weights=p.balance[chosen], minlength=p.n_agents)
-        return cls(load.astype(float), bal.astype(float), moves)
+        ev = evaluate(p, chosen)
+        return cls(ev.loads, ev.balance, float(ev.moves))
 
     def mix(self, other: _Rows, alpha: float) -> _Rows:
         return _Rows((1 - alpha) * self.load + alpha * other.load,

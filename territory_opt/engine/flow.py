@@ -31,22 +31,6 @@ FLOW_ROUNDS = 4
 PENALTY = 100 * MAX_UNIT_COST
 
 
-def band_limits(problem: AssignmentProblem, per_agent: np.ndarray,
-                margin: float = BAND_MARGIN) -> tuple[np.ndarray, np.ndarray]:
-    """Per agent lower and upper limits on the measure: c·(1 ± margin·δ) around the mean c
-    of ``per_agent`` (the measures of some assignment) over each balance group."""
-    p = problem
-    lower = np.zeros(p.n_agents)
-    upper = np.full(p.n_agents, np.inf)
-    delta = margin * p.tolerance / (2.0 + p.tolerance)
-    for g in np.unique(p.group[p.group >= 0]):
-        members = p.group == g
-        centre = per_agent[members].mean()
-        lower[members] = centre * (1 - delta)
-        upper[members] = centre * (1 + delta)
-    return lower, upper
-
-
 def flow_start(problem: AssignmentProblem) -> IntArray | None:
     """One pair per item from a min-cost flow (None if the flow solver fails)."""
     p = problem
@@ -65,7 +49,8 @@ def flow_start(problem: AssignmentProblem) -> IntArray | None:
     capacity_too = not balanced or np.array_equal(p.load, p.balance)
 
     def limits(per_agent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lower, upper = band_limits(p, per_agent)
+        lower, upper = p.group_bands(per_agent,
+                                     BAND_MARGIN * p.tolerance / (2.0 + p.tolerance))
         if capacity_too:
             upper = np.minimum(upper, p.capacity)
             lower = np.maximum(lower, p.min_load)

@@ -97,6 +97,26 @@ class AssignmentProblem:
         out[self.item[hit]] = np.flatnonzero(hit)
         return out
 
+    def pairs_of(self, items: IntArray) -> IntArray:
+        """The candidate pairs of ``items``, item by item."""
+        ptr = self.item_ptr
+        counts = np.diff(ptr)[items]
+        return np.repeat(ptr[items], counts) + (
+            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+
+    def group_bands(self, per_agent: npt.NDArray[np.floating] | npt.NDArray[np.integer],
+                    half_width: float) -> tuple[FloatArray, FloatArray]:
+        """Per agent limits c·(1 ± half_width) around the mean c of ``per_agent`` over its
+        balance group (0 and inf for agents outside every group)."""
+        lower = np.zeros(self.n_agents)
+        upper = np.full(self.n_agents, np.inf)
+        for g in np.unique(self.group[self.group >= 0]):
+            members = self.group == g
+            centre = per_agent[members].mean()
+            lower[members] = centre * (1 - half_width)
+            upper[members] = centre * (1 + half_width)
+        return lower, upper
+
     @classmethod
     def dense(cls, cost: npt.ArrayLike, load: npt.ArrayLike, capacity: npt.ArrayLike,
               **kwargs: object) -> AssignmentProblem:
