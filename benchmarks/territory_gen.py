@@ -1,16 +1,20 @@
 """Territory instance generator for benchmarks/territory.py: deterministic from a seed, on
 real US ZIP geography (offline ``zipcodes`` data).
 
-Generator: accounts are drawn over the active STANDARD ZIP codes of a few adjacent states,
-weighted by local ZIP density (the number of ZIPs within 15 km, a population proxy: the
-``zipcodes`` data has no population) and jittered around the ZIP centroid. Stages 55%
+Generator: accounts are drawn over the active STANDARD ZIP codes of a few adjacent states (of
+the 48 contiguous states and DC for a million accounts), weighted by local ZIP density (the
+number of ZIPs within 15 km, a population proxy: the ``zipcodes`` data has no population) and
+jittered around the ZIP centroid. Stages 55%
 customer, 20% prospect, 10% lead, 15% opportunity; potential is log-normal. Reps split farmer
 60% / hunter 20% / closer 20%. Each role's accounts are cut into regions of equal workload by
 recursive coordinate bisection (deterministic, spread like a balanced k-means); a rep lives in
 the ZIP of its region that minimises visit-weighted distance. Capacity is set so that touch
-hours plus travel to the nearest rep of the role are 78% of the role's capacity.
+hours plus travel to the nearest rep of the role are 78% of the role's capacity. Nothing
+builds an account × rep matrix: nearest reps come from a k-d tree, so a million accounts
+by 2,000 reps generate in about a minute.
 
-The current owner comes from a balanced plan (the regions, then diffusion to ±5% workload),
+The current owner comes from a balanced plan (the regions, then diffusion to ±5% workload
+over each account's 10 nearest reps),
 perturbed: 12% of the B/C accounts that have a "grower" rep (a random quarter of the reps, at
 least one) among their 4 nearest moved to it, 8% of the accounts are unowned, 1% of the owned
 are locked. The balanced plan is checked with check_plan, so every instance is known to be
@@ -26,16 +30,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from territory_opt.checker import check_plan, plan_objective, recompute
 from territory_opt.data import PlanningData, derive
-from territory_opt.geo import distance_matrix_km
+from territory_opt.geo import EARTH_RADIUS_KM, distance_matrix_km
 from territory_opt.scenario import ROLES, parse_scenario
 from territory_opt.workload import pair_travel_hours
 
-REPS_PER_SIZE = {1000: 6, 10_000: 60, 100_000: 400}
+REPS_PER_SIZE = {1000: 6, 10_000: 60, 100_000: 400, 1_000_000: 2000}
+#: the 48 contiguous states and DC
+CONTIGUOUS = tuple(
+    "AL AZ AR CA CO CT DE DC FL GA ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split())
 STATES_PER_SIZE = {1000: ("OH",), 10_000: ("OH", "IN"),
-                   100_000: ("OH", "IN", "MI", "PA", "KY")}
+                   100_000: ("OH", "IN", "MI", "PA", "KY"), 1_000_000: CONTIGUOUS}
 ROLE_SHARE = {"farmer": 0.6, "hunter": 0.2, "closer": 0.2}
 STAGE_SHARE = {"customer": 0.55, "prospect": 0.20, "lead": 0.10, "opportunity": 0.15}
 REP_COST = {"farmer": 150_000.0, "hunter": 140_000.0, "closer": 160_000.0}
@@ -50,6 +59,12 @@ SCENARIO: dict[str, Any] = {
 
 
 
+def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere (chord length orders like great-circle distance)."""
+    la, lo = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
 def zip_table(states: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray]:
     """Active STANDARD ZIPs of ``states`` with lat/lon, and a density weight per ZIP (the
     number of ZIPs of any type within 15 km)."""
@@ -60,14 +75,14 @@ def zip_table(states: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray]:
                          "type": [z["zip_code_type"] for z in rows],
                          "lat": pd.to_numeric([z["lat"] for z in rows], errors="coerce"),
                          "lon": pd.to_numeric([z["long"] for z in rows], errors="coerce")})
-    allz = allz.dropna().sort_values("zip").reset_index(drop=True)
+    # a few records carry (0, 0) or other placeholder coordinates: keep the contiguous US box
+    allz = allz[allz["lat"].between(24.0, 50.0) & allz["lon"].between(-125.0, -66.0)]
+    allz = allz.sort_values("zip").reset_index(drop=True)
     std = allz[allz["type"] == "STANDARD"].reset_index(drop=True)
-    lat, lon = std["lat"].to_numpy(float), std["lon"].to_numpy(float)
-    near = np.zeros(len(std))
-    for start in range(0, len(std), 1000):
-        d = distance_matrix_km(lat[start:start + 1000], lon[start:start + 1000],
-                               allz["lat"].to_numpy(float), allz["lon"].to_numpy(float))
-        near[start:start + 1000] = (d < 15.0).sum(axis=1)
+    tree = cKDTree(unit_xyz(allz["lat"].to_numpy(float), allz["lon"].to_numpy(float)))
+    chord = 2.0 * math.sin(15.0 / (2.0 * EARTH_RADIUS_KM))  # 15 km along the surface
+    near = np.array([len(n) for n in tree.query_ball_point(
+        unit_xyz(std["lat"].to_numpy(float), std["lon"].to_numpy(float)), chord)], dtype=float)
     return std, near
 
 
@@ -192,29 +207,30 @@ def _placeholder_reps() -> pd.DataFrame:
         "crm_user_id": pd.Series(list(ROLES), dtype=object), "cost": 0.0})
 
 
-def _nearest(workload: np.ndarray, top: int) -> np.ndarray:
-    """Per row the ``top`` columns of lowest workload, in increasing order."""
-    top = min(top, workload.shape[1])
-    near = np.argpartition(workload, top - 1, axis=1)[:, :top]
-    order = np.argsort(np.take_along_axis(workload, near, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(near, order, axis=1)
+def nearest_reps(lat: np.ndarray, lon: np.ndarray, r_lat: np.ndarray, r_lon: np.ndarray,
+                 k: int) -> np.ndarray:
+    """Per point the positions of its ``k`` nearest reps, nearest first (a k-d tree on the unit
+    sphere: chord length orders like great-circle distance), so memory is points × k."""
+    k = min(k, len(r_lat))
+    _, idx = cKDTree(unit_xyz(r_lat, r_lon)).query(unit_xyz(lat, lon), k=k)
+    return np.asarray(idx, dtype=np.int64).reshape(len(lat), k)
 
 
-def balanced_plan(workload: np.ndarray, start: np.ndarray, tol: float = 0.05,
-                  rounds: int = 100) -> np.ndarray:
-    """A rep per account (column of ``workload``) with every rep's workload within about
-    ``tol`` of the mean, from ``start``, by diffusion: reps above the band hand their
-    cheapest-to-move accounts to one of the account's 10 nearest reps, and reps below the band
-    take accounts from reps that have them among their 10 nearest, each move narrowing the
+def balanced_plan(near: np.ndarray, near_w: np.ndarray, own: np.ndarray, own_w: np.ndarray,
+                  n_rep: int, tol: float = 0.05, rounds: int = 100) -> np.ndarray:
+    """A rep per account with every rep's workload within about ``tol`` of the mean, from
+    ``own`` (workload ``own_w``), by diffusion over each account's nearest reps ``near``
+    (workload ``near_w``): reps above the band hand their cheapest-to-move accounts to a near
+    rep, and reps below the band take accounts that have them near, each move narrowing the
     difference between the two reps."""
-    n_acc, n_rep = workload.shape
-    own = start.copy()
+    own, own_w = own.copy(), own_w.astype(float).copy()
     if n_rep == 1:
         return own
-    rows = np.arange(n_acc)
-    near = _nearest(workload, 10)
+    flat = np.argsort(near.ravel(), kind="stable")  # accounts that have rep j near, ascending
+    bounds = np.searchsorted(near.ravel()[flat], np.arange(n_rep + 1))
+    k_near = near.shape[1]
     for _ in range(rounds):
-        load = np.bincount(own, weights=workload[rows, own], minlength=n_rep)
+        load = np.bincount(own, weights=own_w, minlength=n_rep)
         mean = load.mean()
         if np.abs(load - mean).max() <= tol * mean:
             break
@@ -222,48 +238,80 @@ def balanced_plan(workload: np.ndarray, start: np.ndarray, tol: float = 0.05,
             if load[j] <= (1 + tol) * mean:
                 break
             members = np.flatnonzero(own == j)
-            cand = near[members]
-            extra = workload[members[:, None], cand] - workload[members, j][:, None]
-            extra[cand == j] = np.inf
+            extra = near_w[members] - own_w[members][:, None]
+            extra[near[members] == j] = np.inf
             pick = extra.argmin(axis=1)
-            for m in np.argsort(extra[np.arange(len(members)), pick], kind="stable"):
-                i, k = members[m], cand[m, pick[m]]
-                if load[j] <= mean or not np.isfinite(extra[m, pick[m]]):
-                    continue
-                if load[k] + workload[i, k] >= load[j] - workload[i, j]:
+            best = extra[np.arange(len(members)), pick]
+            for m in np.argsort(best, kind="stable"):
+                if load[j] <= mean or not np.isfinite(best[m]):
+                    break
+                i, k, w_k = members[m], near[members[m], pick[m]], near_w[members[m], pick[m]]
+                if load[k] + w_k >= load[j] - own_w[i]:
                     continue  # only moves that narrow the pair's difference
-                own[i] = k
-                load[j] -= workload[i, j]
-                load[k] += workload[i, k]
+                load[j] -= own_w[i]
+                load[k] += w_k
+                own[i], own_w[i] = k, w_k
         for j in np.argsort(load):
             if load[j] >= (1 - tol) * mean:
                 break
-            takers = np.flatnonzero((near == j).any(axis=1) & (own != j))
-            donor = own[takers]
-            extra = workload[takers, j] - workload[takers, donor]
-            for m in np.argsort(extra, kind="stable"):
-                i, k = takers[m], donor[m]
+            cell = flat[bounds[j]:bounds[j + 1]]
+            takers, col = cell // k_near, cell % k_near
+            keep = own[takers] != j
+            takers, col = takers[keep], col[keep]
+            w_j = near_w[takers, col]
+            for m in np.argsort(w_j - own_w[takers], kind="stable"):
                 if load[j] >= mean:
                     break
-                if load[k] - workload[i, k] <= load[j] + workload[i, j]:
+                i, k = takers[m], own[takers[m]]
+                if load[k] - own_w[i] <= load[j] + w_j[m]:
                     continue  # only moves that narrow the pair's difference
-                own[i] = j
-                load[k] -= workload[i, k]
-                load[j] += workload[i, j]
+                load[k] -= own_w[i]
+                load[j] += w_j[m]
+                own[i], own_w[i] = j, w_j[m]
     return own
 
 
+def _role_arrays(data: PlanningData, a_idx: np.ndarray) -> tuple[np.ndarray, ...]:
+    acc = data.accounts.iloc[a_idx]
+    return tuple(acc[c].to_numpy(float) for c in ("visits", "lat", "lon", "touch_hours"))
+
+
+def _pair_workload(data: PlanningData, a_idx: np.ndarray, reps: np.ndarray) -> np.ndarray:
+    """Touch plus travel hours of each account of ``a_idx`` served by the rep at the same
+    position of ``reps`` (one rep position per account, or a column of them per account)."""
+    visits, lat, lon, touch = _role_arrays(data, a_idx)
+    r_lat = data.reps["lat"].to_numpy(float)[reps]
+    r_lon = data.reps["lon"].to_numpy(float)[reps]
+    shape = reps.shape
+    if reps.ndim == 2:
+        visits, lat, lon, touch = (np.repeat(x, shape[1]) for x in (visits, lat, lon, touch))
+    t = pair_travel_hours(visits, lat, lon, r_lat.ravel(), r_lon.ravel(),
+                          data.scenario.capacity)
+    return (touch + t).reshape(shape)
+
+
+def _role_nearest(data: PlanningData, a_idx: np.ndarray, r_idx: np.ndarray,
+                  k: int) -> np.ndarray:
+    """Rep positions (into data.reps) of the ``k`` reps of ``r_idx`` nearest each account."""
+    _, lat, lon, _ = _role_arrays(data, a_idx)
+    reps = data.reps.iloc[r_idx]
+    return r_idx[nearest_reps(lat, lon, reps["lat"].to_numpy(float),
+                              reps["lon"].to_numpy(float), k)]
+
+
 def plan_reps(data: PlanningData, region_rep: np.ndarray) -> np.ndarray:
-    """A balanced plan (rep position per account), starting from the regions."""
+    """A balanced plan (rep position per account), starting from the regions and moving
+    accounts among their 10 nearest reps."""
     plan = region_rep.copy()
-    touch = data.accounts["touch_hours"].to_numpy(float)
     for role in ROLES:
         a_idx, r_idx = data.role_accounts(role), data.role_reps(role)
         if len(a_idx) == 0:
             continue
-        workload = touch[a_idx, None] + data.travel_hours(a_idx, r_idx)
+        near = _role_nearest(data, a_idx, r_idx, 10)
         local = np.searchsorted(r_idx, region_rep[a_idx])
-        plan[a_idx] = r_idx[balanced_plan(workload, local)]
+        own = balanced_plan(np.searchsorted(r_idx, near), _pair_workload(data, a_idx, near),
+                            local, _pair_workload(data, a_idx, region_rep[a_idx]), len(r_idx))
+        plan[a_idx] = r_idx[own]
     return plan
 
 
@@ -280,10 +328,7 @@ def perturb_owners(data: PlanningData, plan: np.ndarray,
         a_idx, r_idx = data.role_accounts(role), data.role_reps(role)
         if len(a_idx) == 0:
             continue
-        acc, reps = data.accounts.iloc[a_idx], data.reps.iloc[r_idx]
-        km = distance_matrix_km(acc["lat"].to_numpy(float), acc["lon"].to_numpy(float),
-                                reps["lat"].to_numpy(float), reps["lon"].to_numpy(float))
-        near = np.argsort(km, axis=1, kind="stable")[:, : min(4, len(r_idx))]
+        near = np.searchsorted(r_idx, _role_nearest(data, a_idx, r_idx, 4))
         # a quarter of the reps grew their books: moved accounts went to a nearby grower
         grower = np.zeros(len(r_idx), dtype=bool)
         grower[rng.choice(len(r_idx), size=max(1, round(0.25 * len(r_idx))), replace=False)] = True
@@ -299,10 +344,9 @@ def perturb_owners(data: PlanningData, plan: np.ndarray,
 def set_capacity(data: PlanningData) -> pd.DataFrame:
     """Reps with capacity_hours = role workload at the nearest rep / (reps × UTILISATION)."""
     reps = data.reps.copy()
-    touch = data.accounts["touch_hours"].to_numpy(float)
     for role in ROLES:
         a_idx, r_idx = data.role_accounts(role), data.role_reps(role)
-        total = touch[a_idx].sum() + data.travel_hours(a_idx, r_idx).min(axis=1).sum()
+        total = _pair_workload(data, a_idx, _role_nearest(data, a_idx, r_idx, 1)[:, 0]).sum()
         reps.loc[r_idx, "capacity_hours"] = round(total / (len(r_idx) * UTILISATION), 1)
     return reps
 

@@ -131,8 +131,9 @@ def _progress_printer(quiet: bool) -> Callable[[Any], None] | None:
         if p.objective and p.bound is not None and p.violation == 0:
             gap = f"  gap {(p.objective - p.bound) / max(abs(p.objective), 1e-9):.2%}"
         viol = f"  violation {p.violation:,.0f}" if p.violation else ""
+        bound = "—" if p.bound is None else f"{p.bound:,.1f}"
         click.echo(f"\r[{p.elapsed:6.1f}s] {p.phase:8s} objective {obj}  bound "
-                   f"{p.bound:,.1f}{gap}{viol}      ", nl=False, err=True)
+                   f"{bound}{gap}{viol}      ", nl=False, err=True)
 
     return show
 

@@ -65,13 +65,18 @@ def test_left_out_pairs_priced_exactly(demo: PlanningData,
                                                               rel=1e-12)
 
 
+@pytest.mark.parametrize("flow", [True, False], ids=["flow start", "current + diffusion"])
 def test_large_path_plan_is_feasible_with_a_valid_bound(
-        demo: PlanningData, monkeypatch: pytest.MonkeyPatch) -> None:
+        demo: PlanningData, monkeypatch: pytest.MonkeyPatch, flow: bool) -> None:
+    """Above LP_MAX_PAIRS the start is a min-cost flow, above FLOW_MAX_PAIRS (the million
+    account scale) the current alignment repaired by diffusion; both give a checked plan."""
     full = build_problem(demo).problem
     lp = solve_lp(full)
     monkeypatch.setattr(solve_module, "MAX_PAIRS", 0)
     monkeypatch.setattr(solve_module, "NEAREST", 6)
     monkeypatch.setattr(engine_search, "LP_MAX_PAIRS", 1_000)
+    if not flow:
+        monkeypatch.setattr(engine_search, "FLOW_MAX_PAIRS", 1_000)
     runs = [solve(demo, SolveParams(time_limit=4, seed=0, workers=1)) for _ in range(2)]
     res = runs[0]
     assert res.status in ("feasible", "optimal") and res.plan is not None

@@ -26,6 +26,8 @@ def diffuse(problem: AssignmentProblem, chosen: IntArray, rounds: int = 30) -> I
     n_cand = np.diff(p.item_ptr)
     owner = p.owner
     limit = p.max_moves if p.max_moves is not None else p.n_items
+    item_l, agent_l = p.item.tolist(), p.agent.tolist()
+    bal_l, load_l = p.balance.tolist(), p.load.tolist()
     for _ in range(rounds):
         agents = p.agent[chosen]
         bal = np.bincount(agents, weights=p.balance[chosen], minlength=p.n_agents)
@@ -56,8 +58,6 @@ def diffuse(problem: AssignmentProblem, chosen: IntArray, rounds: int = 30) -> I
             delta = p.cost[pairs] - p.cost[cur]
             order = np.argsort(delta, kind="stable")
             pairs, cur = pairs[order].tolist(), cur[order].tolist()
-            item_l, agent_l = p.item.tolist(), p.agent.tolist()
-            bal_l, load_l = p.balance.tolist(), p.load.tolist()
             done: set[int] = set()
             for q, c in zip(pairs, cur, strict=True):
                 i = item_l[q]
