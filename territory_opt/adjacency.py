@@ -6,8 +6,11 @@ Two sources, one result:
   neighbours when their polygons share a boundary point (``queen``) or a boundary line
   (``rook``);
 * **points** only (the usual case: accounts carry a ``unit_id`` but no polygon ships): a planar
-  proximity graph of the unit centroids, the Delaunay triangulation, optionally pruned to the
-  Gabriel graph (an edge survives when no third centroid lies in the circle on it as diameter).
+  proximity graph of the unit centroids: the Gabriel graph (a Delaunay edge survives when no
+  third centroid lies in the circle on it as diameter). Plain Delaunay also joins units far
+  apart across a lake or a concave border (Isle St. George to Ashtabula across Lake Erie in
+  the Ohio demo); a Gabriel edge's midpoint lies on the two units' shared Voronoi edge, so a
+  territory connected in this graph also draws as one piece (contiguity_territory.unit_cells).
 
 A territory can only be contiguous on a connected graph, so islands and disconnected groups are
 handled explicitly: each smaller component is attached to the nearest unit outside it by one
@@ -212,9 +215,10 @@ def unit_centroids(data: PlanningData) -> pd.DataFrame:
     return grouped.reset_index()
 
 
-def unit_graph(data: PlanningData, *, rule: Rule = "queen", gabriel: bool = False) -> UnitGraph:
+def unit_graph(data: PlanningData, *, rule: Rule = "queen", gabriel: bool = True) -> UnitGraph:
     """The unit graph of a scenario: from ``data.units`` polygons when given, else from the
-    Delaunay (or Gabriel) graph of unit centroids; always connected (fixes reported)."""
+    Gabriel (or, with ``gabriel=False``, Delaunay) graph of unit centroids; always connected
+    (fixes reported)."""
     points = unit_centroids(data)
     path = data.scenario.data.units
     polygons = None

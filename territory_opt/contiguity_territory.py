@@ -281,16 +281,17 @@ def _no_plan(status: str, reasons: list[str], bound: float, t0: float,
 
 def unit_cells(lat: np.ndarray, lon: np.ndarray) -> Any:
     """Per unit a polygon when only centroids exist: its Voronoi cell, clipped to the convex
-    hull of all centroids widened by 5% of its extent. Voronoi neighbours are the Delaunay
-    neighbours, so a contiguous territory's cells dissolve into one polygon (except where the
-    clipping cuts a long edge of the hull), and territories do not overlap (convex hulls of
-    non-convex territories would). None when the cells cannot be drawn (fewer than three
-    units, or all on a line)."""
+    hull of all centroids widened by 5% of its extent. The cells of two units joined in the
+    Gabriel graph share the part of their Voronoi edge at the edge's midpoint, inside the hull,
+    so a territory contiguous in that graph dissolves into one polygon (Delaunay edges along
+    the hull can lose their shared edge to the clipping), and territories do not overlap
+    (convex hulls of non-convex territories would). None when the cells cannot be drawn
+    (fewer than three units, or all on a line)."""
     import shapely
 
     if len(lat) < 3:
         return None
-    # the same equirectangular projection as the Delaunay graph (adjacency.point_adjacency),
+    # the same equirectangular projection as the unit graph (adjacency.point_adjacency),
     # so the cells' neighbours are the graph's; then back to degrees
     squeeze = float(np.cos(np.radians(np.mean(lat))))
     points = shapely.multipoints(np.column_stack([lon * squeeze, lat]))

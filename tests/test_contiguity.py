@@ -27,7 +27,7 @@ from territory_opt.contiguity import (
     is_contiguous,
     solve_districting,
 )
-from territory_opt.contiguity_territory import ContiguousResult, role_problem
+from territory_opt.contiguity_territory import ContiguousResult, role_problem, unit_cells
 from territory_opt.data import PlanningData, load_planning_data
 from territory_opt.geo import distance_matrix_km
 from territory_opt.solve import SolveParams, SolveResult, solve
@@ -151,6 +151,24 @@ def test_gabriel_graph_is_a_subgraph_of_delaunay() -> None:
     assert set(map(frozenset, gabriel.edges)) <= set(map(frozenset, delaunay.edges))
     assert gabriel.number_of_edges() < delaunay.number_of_edges()
     assert nx.is_connected(gabriel)  # the Gabriel graph contains the minimum spanning tree
+
+
+def test_gabriel_neighbours_share_a_voronoi_edge() -> None:
+    """The unit graph's edges are where the drawn cells touch, so a territory connected in the
+    graph is one polygon in territories.geojson; Delaunay alone breaks this along the hull."""
+    import shapely
+
+    rng = np.random.default_rng(1)
+    lat, lon = rng.uniform(39, 41, 60), rng.uniform(-84, -82, 60)
+    ids = [f"z{i}" for i in range(60)]
+    cells = unit_cells(lat, lon)
+
+    def touching(graph: nx.Graph) -> list[bool]:
+        return [shapely.intersection(cells[int(u[1:])], cells[int(v[1:])]).length > 1e-9
+                for u, v in graph.edges]
+
+    assert all(touching(point_adjacency(ids, lat, lon, gabriel=True)))
+    assert not all(touching(point_adjacency(ids, lat, lon)))
 
 
 def test_duplicate_and_collinear_points_keep_every_unit() -> None:
