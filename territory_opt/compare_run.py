@@ -32,6 +32,7 @@ from territory_opt.compare import (
 )
 from territory_opt.data import PlanningData
 from territory_opt.errors import InputError
+from territory_opt.report_compare import ROWS
 from territory_opt.sweep import HeadcountOption, Sweep
 
 
@@ -218,25 +219,6 @@ def write_comparison(comparison: Comparison, out_dir: Path) -> None:
 
 # ---------------------------------------------------------------- terminal text
 
-TEXT_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("status", "status", "s"), ("reps", "reps", "d"), ("hunter", "  hunters", "d"),
-    ("closer", "  closers", "d"), ("farmer", "  farmers", "d"), ("managers", "managers", "d"),
-    ("cost", "yearly cost", "n"), ("required_hours", "required hours", "n"),
-    ("available_hours", "available hours", "n"), ("uncovered_hours", "uncovered hours", "n"),
-    ("uncovered_accounts", "uncovered accounts", "d"),
-    ("call_hours_covered", "call hours covered", "%"),
-    ("potential_covered_A", "potential covered A", "%"),
-    ("potential_covered_B", "potential covered B", "%"),
-    ("potential_covered_C", "potential covered C", "%"),
-    ("travel_hours", "travel hours", "n"), ("max_deviation", "balance (max dev.)", "%"),
-    ("moves", "moved accounts", "d"),
-    ("marginal_uncovered_hours_saved", "per added rep: uncov. h saved", "n"),
-    ("marginal_travel_hours_saved", "per added rep: travel h saved", "n"),
-    ("marginal_potential_covered", "per added rep: potential", "n"),
-    ("marginal_cost", "per added rep: cost", "n"),
-)
-
-
 def _cell(value: Any, kind: str) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "—"
@@ -254,7 +236,7 @@ def format_text(comparison: Comparison) -> str:
     """The options side by side (one column each), then the sites and the run's timings."""
     t = comparison.table
     head = ["", *t["option"].astype(str)]
-    rows = [head] + [[label, *(_cell(v, kind) for v in t[col])] for col, label, kind in TEXT_ROWS]
+    rows = [head] + [[label, *(_cell(v, kind) for v in t[col])] for col, _, label, kind in ROWS]
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
                        for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in rows]

@@ -17,23 +17,34 @@ import pandas as pd
 
 NA = "—"
 
-#: (column, label, kind) of the side-by-side table; kind: s text, d count, n hours/money, % share
-ROWS: tuple[tuple[str, str, str], ...] = (
-    ("status", "Status", "s"), ("reps", "Reps", "d"), ("hunter", "Hunters", "d"),
-    ("closer", "Closers", "d"), ("farmer", "Farmers", "d"), ("managers", "Managers", "d"),
-    ("cost", "Yearly cost", "n"), ("required_hours", "Required hours", "n"),
-    ("available_hours", "Available hours", "n"), ("uncovered_hours", "Uncovered hours", "n"),
-    ("uncovered_accounts", "Uncovered accounts", "d"),
-    ("call_hours_covered", "Call hours covered", "%"),
-    ("potential_covered_A", "Potential covered, tier A", "%"),
-    ("potential_covered_B", "Potential covered, tier B", "%"),
-    ("potential_covered_C", "Potential covered, tier C", "%"),
-    ("travel_hours", "Travel hours", "n"), ("max_deviation", "Max deviation (balance)", "%"),
-    ("moves", "Moved accounts", "d"),
-    ("marginal_uncovered_hours_saved", "Per added rep: uncovered hours saved", "n"),
-    ("marginal_travel_hours_saved", "Per added rep: travel hours saved", "n"),
-    ("marginal_potential_covered", "Per added rep: potential covered", "n"),
-    ("marginal_cost", "Per added rep: cost", "n"),
+#: (column, label, terminal label, kind) of the side-by-side table, on the page and in
+#: `territory-opt compare`'s text; kind: s text, d count, n hours/money, % share
+ROWS: tuple[tuple[str, str, str, str], ...] = (
+    ("status", "Status", "status", "s"),
+    ("reps", "Reps", "reps", "d"),
+    ("hunter", "Hunters", "  hunters", "d"),
+    ("closer", "Closers", "  closers", "d"),
+    ("farmer", "Farmers", "  farmers", "d"),
+    ("managers", "Managers", "managers", "d"),
+    ("cost", "Yearly cost", "yearly cost", "n"),
+    ("required_hours", "Required hours", "required hours", "n"),
+    ("available_hours", "Available hours", "available hours", "n"),
+    ("uncovered_hours", "Uncovered hours", "uncovered hours", "n"),
+    ("uncovered_accounts", "Uncovered accounts", "uncovered accounts", "d"),
+    ("call_hours_covered", "Call hours covered", "call hours covered", "%"),
+    ("potential_covered_A", "Potential covered, tier A", "potential covered A", "%"),
+    ("potential_covered_B", "Potential covered, tier B", "potential covered B", "%"),
+    ("potential_covered_C", "Potential covered, tier C", "potential covered C", "%"),
+    ("travel_hours", "Travel hours", "travel hours", "n"),
+    ("max_deviation", "Max deviation (balance)", "balance (max dev.)", "%"),
+    ("moves", "Moved accounts", "moved accounts", "d"),
+    ("marginal_uncovered_hours_saved", "Per added rep: uncovered hours saved",
+     "per added rep: uncov. h saved", "n"),
+    ("marginal_travel_hours_saved", "Per added rep: travel hours saved",
+     "per added rep: travel h saved", "n"),
+    ("marginal_potential_covered", "Per added rep: potential covered",
+     "per added rep: potential", "n"),
+    ("marginal_cost", "Per added rep: cost", "per added rep: cost", "n"),
 )
 
 
@@ -62,7 +73,7 @@ def side_by_side(table: pd.DataFrame) -> str:
     body = "".join(
         f'<tr><th scope="row">{esc(label)}</th>'
         + "".join(f'<td class="num">{esc(fmt(v, kind))}</td>' for v in table[col]) + "</tr>"
-        for col, label, kind in ROWS if col in table.columns)
+        for col, label, _, kind in ROWS if col in table.columns)
     return (f'<table class="compare"><thead><tr><th>Metric</th>{head}</tr></thead>'
             f'<tbody>{body}</tbody></table>')
 
