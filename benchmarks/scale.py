@@ -6,7 +6,11 @@ plan with its bound, and writing the plan folder. The child's wall time and peak
 (``ru_maxrss``) are what the targets (15 minutes, 16 GB) are about. assignments.csv is then
 re-checked against the inputs with ``territory_opt.checker.check_plan``.
 
-    python benchmarks/scale.py [--size 1000000] [--time-limit 600] [--keep DIR]
+``--dask N`` starts a local Dask cluster of N worker processes and runs with ``--scheduler``
+its address, as with a remote cluster: the account blocks of the candidate pairs and of the
+bound run on the workers (peak MB is then the planning process's alone).
+
+    python benchmarks/scale.py [--size 1000000] [--time-limit 600] [--keep DIR] [--dask N]
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
@@ -40,7 +45,7 @@ COLUMNS: list[Column] = [
 WIDTHS = [22, 10, 6, 13, 13, 7, 13, 8, 8, 8, 8, 9, 7]
 
 
-def run(size: int, time_limit: float, folder: Path) -> Row:
+def run(size: int, time_limit: float, folder: Path, scheduler: str | None = None) -> Row:
     """Generate into ``folder``/instance, run the CLI on it, check its assignments.csv."""
     name = instance_name(size, 0)
     with tempfile.TemporaryDirectory(prefix="territory_scale_") as tmp:
@@ -51,6 +56,8 @@ def run(size: int, time_limit: float, folder: Path) -> Row:
     scenario, out = folder / name / "scenario.yaml", folder / name / "plan"
     cmd = [sys.executable, "-c", "from territory_opt.cli import main; main()", "run",
            str(scenario), "--out", str(out), "--time-limit", str(time_limit), "--json"]
+    if scheduler:
+        cmd += ["--scheduler", scheduler]
     t0 = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     row["seconds"] = time.monotonic() - t0
@@ -77,11 +84,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=600.0, help="solver seconds")
     ap.add_argument("--keep", type=Path, default=None,
                     help="write the instance and plan folder here (default: a temporary one)")
+    ap.add_argument("--dask", type=int, default=0, metavar="N",
+                    help="run the blocks on a local Dask cluster of N worker processes")
     args = ap.parse_args(argv)
-    print(f"Scale benchmark, seed 0, solver time limit {args.time_limit:.0f} s")
+    where = f", blocks on {args.dask} Dask workers" if args.dask else ""
+    print(f"Scale benchmark, seed 0, solver time limit {args.time_limit:.0f} s{where}")
     print_header_live(COLUMNS, WIDTHS)
-    with tempfile.TemporaryDirectory(prefix="territory_scale_") as tmp:
-        row = run(args.size, args.time_limit, args.keep or Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="territory_scale_") as tmp, \
+            ExitStack() as stack:
+        scheduler = None
+        if args.dask:
+            from distributed import LocalCluster
+
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=args.dask, threads_per_worker=1, dashboard_address=None))
+            scheduler = cluster.scheduler_address
+        row = run(args.size, args.time_limit, args.keep or Path(tmp), scheduler)
     print_row_live(row, COLUMNS, WIDTHS)
     print(f"generation {row['generate_seconds']:.1f} s (not counted in total s)")
     for v in row.get("violations", []):

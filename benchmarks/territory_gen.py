@@ -34,7 +34,7 @@ from scipy.spatial import cKDTree
 
 from territory_opt.checker import check_plan, plan_objective, recompute
 from territory_opt.data import PlanningData, derive
-from territory_opt.geo import EARTH_RADIUS_KM, distance_matrix_km
+from territory_opt.geo import EARTH_RADIUS_KM, distance_matrix_km, nearest, unit_xyz
 from territory_opt.scenario import ROLES, parse_scenario
 from territory_opt.workload import pair_travel_hours
 
@@ -57,12 +57,6 @@ SCENARIO: dict[str, Any] = {
     "disruption": {"max_moved_share": 0.15, "keep_owner_tiers": ["A"]},
 }
 
-
-
-def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Points on the unit sphere (chord length orders like great-circle distance)."""
-    la, lo = np.radians(lat), np.radians(lon)
-    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
 
 
 def zip_table(states: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray]:
@@ -207,15 +201,6 @@ def _placeholder_reps() -> pd.DataFrame:
         "crm_user_id": pd.Series(list(ROLES), dtype=object), "cost": 0.0})
 
 
-def nearest_reps(lat: np.ndarray, lon: np.ndarray, r_lat: np.ndarray, r_lon: np.ndarray,
-                 k: int) -> np.ndarray:
-    """Per point the positions of its ``k`` nearest reps, nearest first (a k-d tree on the unit
-    sphere: chord length orders like great-circle distance), so memory is points × k."""
-    k = min(k, len(r_lat))
-    _, idx = cKDTree(unit_xyz(r_lat, r_lon)).query(unit_xyz(lat, lon), k=k)
-    return np.asarray(idx, dtype=np.int64).reshape(len(lat), k)
-
-
 def balanced_plan(near: np.ndarray, near_w: np.ndarray, own: np.ndarray, own_w: np.ndarray,
                   n_rep: int, tol: float = 0.05, rounds: int = 100) -> np.ndarray:
     """A rep per account with every rep's workload within about ``tol`` of the mean, from
@@ -295,8 +280,8 @@ def _role_nearest(data: PlanningData, a_idx: np.ndarray, r_idx: np.ndarray,
     """Rep positions (into data.reps) of the ``k`` reps of ``r_idx`` nearest each account."""
     _, lat, lon, _ = _role_arrays(data, a_idx)
     reps = data.reps.iloc[r_idx]
-    return r_idx[nearest_reps(lat, lon, reps["lat"].to_numpy(float),
-                              reps["lon"].to_numpy(float), k)]
+    return r_idx[nearest(lat, lon, reps["lat"].to_numpy(float), reps["lon"].to_numpy(float),
+                         k)]
 
 
 def plan_reps(data: PlanningData, region_rep: np.ndarray) -> np.ndarray:

@@ -146,14 +146,18 @@ def _progress_printer(quiet: bool) -> Callable[[Any], None] | None:
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Random seed (scenario default).")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print plan.json's summary as JSON.")
+@click.option("--scheduler", help="Price the candidate pairs and the bound on this Dask "
+              "scheduler, e.g. tcp://scheduler.example.com:8786 (needs territory_opt[dask]); "
+              "the plan is the same as without.")
 @domain_errors
 def run(scenario: str, out_dir: str | None, time_limit: float | None, seed: int | None,
-        quiet: bool, as_json: bool) -> None:
+        quiet: bool, as_json: bool, scheduler: str | None) -> None:
     """Solve the rebalancing plan and write the plan folder.
 
     Example: territory-opt run scenarios/demo.yaml --out out/demo --time-limit 30
     """
     from territory_opt.data import load_planning_data
+    from territory_opt.executors import open_executor
     from territory_opt.outputs import check_output_dir, default_plan_dir, manifest, write_plan
     from territory_opt.solve import SolveParams, solve
 
@@ -161,9 +165,10 @@ def run(scenario: str, out_dir: str | None, time_limit: float | None, seed: int 
     target = Path(out_dir) if out_dir else default_plan_dir(data.scenario.name)
     check_output_dir(data, target)
     sc = data.scenario.solver
-    params = SolveParams(time_limit=time_limit, seed=seed,
-                         progress=_progress_printer(quiet or as_json))
-    result = solve(data, params)
+    with open_executor(scheduler=scheduler) as executor:
+        params = SolveParams(time_limit=time_limit, seed=seed, executor=executor,
+                             progress=_progress_printer(quiet or as_json))
+        result = solve(data, params)
     if not (quiet or as_json):
         click.echo("", err=True)
     if result.plan is None:

@@ -9,12 +9,10 @@ seconds differ, and they are printed, not written to ``comparison.csv``.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ from territory_opt.compare import (
 )
 from territory_opt.data import PlanningData
 from territory_opt.errors import InputError
+from territory_opt.executors import open_executor
 from territory_opt.report_compare import ROWS
 from territory_opt.sweep import HeadcountOption, Sweep
 
@@ -114,33 +113,6 @@ def load_comparison(scenarios: list[str], sweep_file: str | None = None, *,
     first = datas[0].scenario.name
     return ComparisonInputs(tasks, f"Scenarios compared: {', '.join(t.option.name for t in tasks)}",
                             default_plan_dir(f"{first}-compare"), tuple(datas))
-
-
-@contextmanager
-def open_executor(workers: int = 1, scheduler: str | None = None) -> Iterator[Executor | None]:
-    """None (run here) for one worker, local processes for more, Dask for a scheduler."""
-    if scheduler:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise InputError("--scheduler needs Dask distributed: pip install "
-                             "'territory_opt[dask]'", column="--scheduler") from None
-        try:
-            client = Client(scheduler, timeout=30)
-        except (OSError, TimeoutError, ValueError) as err:
-            raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {err}",
-                             column="--scheduler") from None
-        try:
-            yield client.get_executor(pure=False)
-        finally:
-            client.close()
-    elif workers > 1:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["territory_opt.compare"])
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            yield pool
-    else:
-        yield None
 
 
 def _expected_work(task: OptionTask) -> tuple[int, int]:

@@ -101,6 +101,7 @@ def solve_exact(problem: DistrictingProblem, *, hint: IntArray | None, time_limi
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = int(workers)
     solver.parameters.random_seed = int(seed)
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C stops the run, not just this solve
     code = solver.solve(model)
     name = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
             cp_model.INFEASIBLE: "infeasible"}.get(code, "unknown")

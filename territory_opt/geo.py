@@ -28,6 +28,23 @@ def distance_matrix_km(lat_a: FloatArray, lon_a: FloatArray,
     return haversine_km(lat_a[:, None], lon_a[:, None], lat_b[None, :], lon_b[None, :])
 
 
+def unit_xyz(lat: FloatArray, lon: FloatArray) -> FloatArray:
+    """Points on the unit sphere (chord length orders like great-circle distance)."""
+    la, lo = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def nearest(lat: FloatArray, lon: FloatArray, to_lat: FloatArray, to_lon: FloatArray,
+            k: int) -> npt.NDArray[np.int64]:
+    """Per point the positions of its ``k`` nearest ``to`` points, nearest first: a k-d tree
+    on the unit sphere, so memory is points × k, not points × ``to``."""
+    from scipy.spatial import cKDTree
+
+    k = min(k, len(to_lat))
+    _, idx = cKDTree(unit_xyz(to_lat, to_lon)).query(unit_xyz(lat, lon), k=k)
+    return np.asarray(idx, dtype=np.int64).reshape(len(lat), k)
+
+
 @lru_cache(maxsize=1)
 def _zip_table() -> dict[str, tuple[float, float]]:
     import zipcodes

@@ -236,6 +236,7 @@ def solve_pmedian(problem: PMedianProblem, *, time_limit: float = 10.0, seed: in
     solver.parameters.num_workers = workers
     solver.parameters.max_deterministic_time = DET_PER_SECOND * time_limit
     solver.parameters.max_time_in_seconds = 10 * time_limit  # safety net only
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C stops the run, not just this solve
     code = solver.solve(model)
     status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
               cp_model.INFEASIBLE: "infeasible"}.get(code, "unknown")

@@ -11,11 +11,19 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from territory_opt.candidates import MAX_PAIRS, NEAREST, AllPairs, role_pairs
+from territory_opt.candidates import (
+    MAX_PAIRS,
+    NEAREST,
+    Allowed,
+    AllPairs,
+    role_blocks,
+    role_pairs,
+)
 from territory_opt.data import PlanningData
 from territory_opt.engine import AssignmentProblem, EngineParams, solve_assignment
 from territory_opt.engine.scaling import ScalingError
@@ -32,6 +40,8 @@ class SolveParams:
     seed: int | None = None
     workers: int | None = None
     progress: Callable[[Progress], None] | None = None
+    #: runs the candidate and bound account blocks, e.g. a Dask client's get_executor()
+    executor: Executor | None = None
 
 
 @dataclass(frozen=True)
@@ -85,8 +95,11 @@ def fixed_accounts(data: PlanningData, owner: np.ndarray) -> np.ndarray:
 
 def build_problem(data: PlanningData, *, keep_owner: bool = True,
                   tolerance: float | None = None,
-                  max_moved_share: float | None = None) -> TerritoryProblem:
-    """The engine problem of ``data``; the keyword overrides serve the infeasibility analysis."""
+                  max_moved_share: float | None = None,
+                  executor: Executor | None = None) -> TerritoryProblem:
+    """The engine problem of ``data``; the keyword overrides serve the infeasibility analysis.
+    ``executor`` runs the account blocks of the candidate pairs and of the bound
+    (candidates.py)."""
     sc = data.scenario
     acc, reps = data.accounts, data.reps
     owner = owner_index(data)
@@ -101,44 +114,39 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
     n_pairs = sum(len(a_idx) * len(r_idx) for a_idx, r_idx in roles.values())
     nearest = NEAREST if n_pairs > MAX_PAIRS else None
 
-    def allowed(a: np.ndarray, r: np.ndarray) -> np.ndarray:
-        own = owner[a][:, None]
-        ok = ~fixed[a][:, None] | (r[None, :] == own)
-        if sc.structure == "cellular":
-            # a hand-over stays inside the previous owner's pod when the pod has this role
-            prev = owner_any[a]
-            pod = np.where(prev >= 0, cells[np.maximum(prev, 0)], "")
-            bound_to_pod = (prev >= 0) & (owner[a] < 0) & np.isin(pod, cells[r])
-            ok &= ~bound_to_pod[:, None] | (cells[r][None, :] == pod[:, None])
-        return np.asarray(ok)
-
-    parts = [role_pairs(data, a_idx, r_idx, allowed, owner, nearest)
-             for a_idx, r_idx in roles.values()]
+    handover = pod = None
+    if sc.structure == "cellular":
+        # a hand-over stays inside the previous owner's pod when the pod has this role
+        handover = (owner_any >= 0) & (owner < 0)
+        pod = np.where(owner_any >= 0, cells[np.maximum(owner_any, 0)], "")
+    allowed = Allowed(owner, fixed, handover, pod, cells)
+    touch_all = acc["touch_hours"].to_numpy(float)
+    potential = acc["potential"].to_numpy(float)
+    measure = sc.balance.measure
+    bal0, bal1 = {"workload": (touch_all, 1.0), "potential": (potential, 0.0),
+                  "accounts": (np.ones(len(acc)), 0.0)}[measure]
+    moved_cost = sc.objective.moves * (owner >= 0).astype(float)
+    blocks = [role_blocks(data, a_idx, r_idx, allowed, moved_cost, bal0)
+              for a_idx, r_idx in roles.values()]
+    parts = [role_pairs(b, nearest, executor) for b in blocks]
     items = np.concatenate([rp.items for rp in parts])
     order = np.argsort(items, kind="stable")
     items = items[order]
     agents = np.concatenate([rp.agents for rp in parts])[order]
     travel = np.concatenate([rp.travel for rp in parts])[order]
-    touch_all = acc["touch_hours"].to_numpy(float)
     touch = touch_all[items]
     load = touch + travel
     moved = (owner[items] >= 0) & (agents != owner[items])
     cost = sc.objective.travel * travel + sc.objective.moves * moved
-    measure = sc.balance.measure
-    potential = acc["potential"].to_numpy(float)
     balance = {"workload": load, "potential": potential[items],
                "accounts": np.ones(len(items))}[measure]
     role_group = {r: k for k, r in enumerate(ROLES)}
     previously_owned = int((owner >= 0).sum())
     share = sc.disruption.max_moved_share if max_moved_share is None else max_moved_share
     outside = None
-    pruned = [ar for ar, rp in zip(roles.values(), parts, strict=True) if rp.pruned]
+    pruned = [b for bs, rp in zip(blocks, parts, strict=True) if rp.pruned for b in bs]
     if pruned:
-        n = len(acc)
-        bal0, bal1 = {"workload": (touch_all, 1.0), "potential": (potential, 0.0),
-                      "accounts": (np.ones(n), 0.0)}[measure]
-        outside = AllPairs(data, pruned, allowed, owner,
-                           sc.objective.moves * (owner >= 0).astype(float), bal0, bal1)
+        outside = AllPairs(tuple(pruned), len(acc), sc.objective.travel, bal1, executor)
     problem = AssignmentProblem(
         n_items=len(acc), n_agents=len(reps), item=items.astype(np.int64),
         agent=agents.astype(np.int64), cost=cost, load=load, balance=balance,
@@ -167,7 +175,7 @@ def solve(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
     params = params or SolveParams()
     sc = data.scenario.solver
     t0 = time.monotonic()
-    tp = build_problem(data)
+    tp = build_problem(data, executor=params.executor)
     engine = EngineParams(
         time_limit=params.time_limit if params.time_limit is not None else sc.time_limit_s,
         seed=params.seed if params.seed is not None else sc.seed,

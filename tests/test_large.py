@@ -6,17 +6,23 @@ from __future__ import annotations
 
 import importlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from territory_opt import candidates
 from territory_opt.checker import check_plan
+from territory_opt.cli import main
 from territory_opt.data import PlanningData, load_planning_data
 from territory_opt.engine import AssignmentProblem, evaluate
 from territory_opt.engine import search as engine_search
 from territory_opt.engine.diffuse import diffuse
 from territory_opt.engine.lp import Multipliers, lagrangian_bound, solve_lp
+from territory_opt.executors import open_executor
 from territory_opt.solve import SolveParams, build_problem, solve
 
 solve_module = importlib.import_module("territory_opt.solve")
@@ -33,6 +39,16 @@ def pruned_problem(data: PlanningData, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(solve_module, "MAX_PAIRS", 0)
     monkeypatch.setattr(solve_module, "NEAREST", nearest)
     return build_problem(data).problem
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler() -> Iterator[str]:
+    """The address of a local Dask cluster with two worker processes: the blocks are pickled
+    and sent to them, as to a remote cluster."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
 
 
 def random_multipliers(m: int, seed: int) -> Multipliers:
@@ -63,6 +79,38 @@ def test_left_out_pairs_priced_exactly(demo: PlanningData,
         mult = random_multipliers(full.n_agents, seed)
         assert lagrangian_bound(small, mult) == pytest.approx(lagrangian_bound(full, mult),
                                                               rel=1e-12)
+
+
+def test_blocks_on_a_dask_cluster_give_the_same_problem_and_bound(
+        demo: PlanningData, monkeypatch: pytest.MonkeyPatch, dask_scheduler: str) -> None:
+    """The account blocks of the candidate pairs and of the bound, run on Dask workers (issue
+    8: the decomposition on a cluster), give exactly the problem and bound of a run here."""
+    monkeypatch.setattr(solve_module, "MAX_PAIRS", 0)
+    monkeypatch.setattr(solve_module, "NEAREST", 3)
+    monkeypatch.setattr(candidates, "BLOCK_PAIRS", 200)  # several blocks per role
+    here = build_problem(demo).problem
+    with open_executor(scheduler=dask_scheduler) as executor:  # as run --scheduler does
+        there = build_problem(demo, executor=executor).problem
+        assert isinstance(there.outside, candidates.AllPairs)
+        assert len(there.outside.blocks) > 3
+        for name in ("item", "agent", "cost", "load", "balance"):
+            assert np.array_equal(getattr(here, name), getattr(there, name)), name
+        mult = random_multipliers(here.n_agents, 0)
+        assert lagrangian_bound(here, mult) == lagrangian_bound(there, mult)
+
+
+def test_cli_run_on_a_dask_scheduler_writes_a_checked_plan(
+        demo: PlanningData, monkeypatch: pytest.MonkeyPatch, dask_scheduler: str,
+        tmp_path: Path) -> None:
+    monkeypatch.setattr(solve_module, "MAX_PAIRS", 0)
+    monkeypatch.setattr(engine_search, "LP_MAX_PAIRS", 1_000)
+    out = tmp_path / "plan"
+    res = CliRunner().invoke(main, ["run", str(DEMO), "--out", str(out), "--quiet",
+                                    "--time-limit", "3", "--scheduler", dask_scheduler])
+    assert res.exit_code == 0, res.output
+    plan = pd.read_csv(out / "assignments.csv", dtype=str)
+    rep_of = dict(zip(plan["account_id"], plan["rep_id"], strict=True))
+    assert check_plan(demo, [rep_of[a] for a in demo.accounts["account_id"]]) == []
 
 
 @pytest.mark.parametrize("flow", [True, False], ids=["flow start", "current + diffusion"])
