@@ -188,6 +188,9 @@ def run(scenario: str, out_dir: str | None, time_limit: float | None, seed: int 
         click.echo(f"moves {m['moves']} ({m['moved_share']:.1%}), hand-overs {m['handovers']}, "
                    f"travel {m['travel_hours']:,.0f} h, max deviation {m['max_deviation']:.1%}")
         click.echo(f"wrote {target}/")
+    if result.stats.get("clock_stopped") and not quiet:
+        click.echo("note: the time limit stopped the search before its work budget (a busy "
+                   "machine?), so a rerun with the same seed may give another plan", err=True)
 
 
 @main.command()

@@ -319,14 +319,17 @@ def check_districts(problem: DistrictingProblem, labels: IntArray) -> list[str]:
 
 
 def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, seed: int = 0,
-                      workers: int = 1, exact: bool = True,
+                      workers: int = 1, exact: bool = True, deadline: float | None = None,
                       progress: Callable[[str, float, float], None] | None = None,
                       ) -> DistrictingResult:
     """Contiguous districts: heuristic first, then (small 'cost' problems with fixed centres)
-    the exact CP-SAT model. ``progress(phase, objective, violation)`` is called now and then.
-    """
+    the exact CP-SAT model. Both are budgeted in deterministic work worth ``time_limit``
+    seconds, so a seed gives the same plan on a busy machine; ``deadline`` (seconds, default
+    ``time_limit``) is the wall-clock safety net. ``stats['budget_used']`` is the share of
+    the budget spent. ``progress(phase, objective, violation)`` is called now and then."""
     from territory_opt.contiguity_proof import pocket_proof
     from territory_opt.contiguity_search import SearchParams, search
+    from territory_opt.engine.search import DET_PER_SECOND
 
     t0 = time.monotonic()
     proof = pocket_proof(problem)
@@ -334,11 +337,12 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
         return DistrictingResult("infeasible", None, float("nan"), float("inf"), float("inf"),
                                  time.monotonic() - t0, None, (f"proven: {proof}",),
                                  {"proven_infeasible": 1.0})
-    deadline = t0 + time_limit
+    end = t0 + (time_limit if deadline is None else deadline)
     small = (exact and problem.objective == "cost" and problem.centres is not None
              and problem.n * problem.p <= EXACT_MAX_PAIRS)
     budget = time_limit * (0.4 if small else 1.0)
-    found = search(problem, SearchParams(time_limit=budget, seed=seed), progress=progress)
+    found = search(problem, SearchParams(time_limit=budget, seed=seed,
+                                         deadline=end - time.monotonic()), progress=progress)
     labels, best = found.labels, found.best_labels
     objective = objective_value(problem, labels) if labels is not None else float("nan")
     bound = -np.inf
@@ -348,9 +352,12 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
         from territory_opt.contiguity_exact import solve_exact
 
         ex = solve_exact(problem, hint=labels if labels is not None else best,
-                         time_limit=max(1.0, deadline - time.monotonic()), seed=seed,
+                         det_time=DET_PER_SECOND * (time_limit - budget),
+                         time_limit=max(1.0, end - time.monotonic()), seed=seed,
                          workers=workers)
         stats["exact_seconds"] = ex.seconds
+        stats["budget_used"] = min(1.0, stats.get("budget_used", 1.0) * budget / time_limit
+                                   + ex.det_time / DET_PER_SECOND / time_limit)
         bound = max(bound, ex.bound)
         if ex.labels is not None and not check_districts(problem, ex.labels):
             value = objective_value(problem, ex.labels)

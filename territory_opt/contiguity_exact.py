@@ -42,11 +42,13 @@ class ExactResult:
     bound: float
     resolution: float
     seconds: float
+    det_time: float = 0.0
 
 
-def solve_exact(problem: DistrictingProblem, *, hint: IntArray | None, time_limit: float,
-                seed: int = 0, workers: int = 1) -> ExactResult:
-    """Solve ``problem`` (objective 'cost', fixed centres) with the flow model."""
+def solve_exact(problem: DistrictingProblem, *, hint: IntArray | None, det_time: float,
+                time_limit: float, seed: int = 0, workers: int = 1) -> ExactResult:
+    """Solve ``problem`` (objective 'cost', fixed centres) with the flow model, within
+    ``det_time`` CP-SAT deterministic seconds (``time_limit``: the wall-clock safety net)."""
     t0 = time.monotonic()
     pb = problem
     if pb.objective != "cost" or pb.centres is None or pb.cost is None:
@@ -98,8 +100,10 @@ def solve_exact(problem: DistrictingProblem, *, hint: IntArray | None, time_limi
         for (u, k), var in x.items():
             model.add_hint(var, int(hint[u]) == k)
     solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = float(det_time)
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = int(workers)
+    solver.parameters.interleave_search = workers > 1  # same seed, same answer
     solver.parameters.random_seed = int(seed)
     solver.parameters.catch_sigint_signal = False  # Ctrl-C stops the run, not just this solve
     code = solver.solve(model)
@@ -122,7 +126,8 @@ def solve_exact(problem: DistrictingProblem, *, hint: IntArray | None, time_limi
         bound = solver.best_objective_bound / scale
     if name == "optimal" and not exact:
         name = "feasible"
-    return ExactResult(name, labels, float(bound), n / scale, time.monotonic() - t0)
+    return ExactResult(name, labels, float(bound), n / scale, time.monotonic() - t0,
+                       solver.deterministic_time)
 
 
 def _add_flows(model: cp_model.CpModel, pb: DistrictingProblem,

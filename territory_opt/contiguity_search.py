@@ -13,8 +13,9 @@
   (compact districts), then its own moves.
 * **Restarts.** When a run stops improving, the search restarts from a perturbed best plan
   (without fixed centres, every other restart is a new construction), and stops after
-  several restarts without a new best, or at the time limit. All limits but the time limit
-  count steps, so a seed gives the same plan unless the clock stops the search.
+  several restarts without a new best, or when its work budget is spent. Work is counted in
+  deterministic units (``WORK_PER_SECOND`` per second of the time limit), so a seed gives the
+  same plan on a busy machine; the clock only stops a search that overruns its time limit.
 """
 
 from __future__ import annotations
@@ -29,18 +30,25 @@ import numpy as np
 from territory_opt.contiguity import DistrictingProblem, FloatArray, IntArray
 from territory_opt.contiguity_objectives import make_objective
 from territory_opt.contiguity_recom import tree_partition
-from territory_opt.contiguity_tabu import Best, UnitAdjacency, stays_connected, tabu
+from territory_opt.contiguity_tabu import Best, Budget, UnitAdjacency, stays_connected, tabu
+
+#: tabu work units per second of the time limit (calibrated on a 2-core machine so that the
+#: budget, not the clock, ends a search: README, Determinism)
+WORK_PER_SECOND = 750.0
 
 
 @dataclass(frozen=True)
 class SearchParams:
     """``patience``: steps without a new best before a run restarts (default from n);
-    ``restarts``: restarts without a new best before the search stops."""
+    ``restarts``: restarts without a new best before the search stops; ``time_limit`` sets
+    the work budget (WORK_PER_SECOND per second), ``deadline`` (seconds, default
+    ``time_limit``) the wall-clock safety net."""
 
     time_limit: float = 10.0
     seed: int = 0
     patience: int | None = None
     restarts: int | None = None
+    deadline: float | None = None
 
 
 @dataclass(frozen=True)
@@ -183,7 +191,8 @@ def search(problem: DistrictingProblem, params: SearchParams,
     pb = problem
     rng = np.random.default_rng(params.seed)
     t0 = time.monotonic()
-    deadline = t0 + params.time_limit
+    budget = Budget(WORK_PER_SECOND * params.time_limit, t0 + (
+        params.time_limit if params.deadline is None else params.deadline))
     graph = UnitAdjacency(pb)
     patience = params.patience or max(150, 2 * pb.n)
     spread = pb.centres is None
@@ -192,7 +201,7 @@ def search(problem: DistrictingProblem, params: SearchParams,
     stale = runs = 0
     final_mode = pb.objective
     first_mode = "median" if pb.objective == "diameter" else pb.objective
-    while stale <= max_restarts and time.monotonic() < deadline:
+    while stale <= max_restarts and not budget.spent():
         if runs == 0 or (spread and runs % 2 == 1) or overall.least is None:
             start = tree_partition(pb, graph.src, graph.dst, rng) if spread else None
             start = start if start is not None else construct(pb, graph, rng)
@@ -205,14 +214,14 @@ def search(problem: DistrictingProblem, params: SearchParams,
                 stale += 1
                 runs += 1
                 continue
-            found = tabu(pb, graph, start, first_mode, rng, deadline, patience)
+            found = tabu(pb, graph, start, first_mode, rng, budget, patience)
             if final_mode != first_mode and found.least is not None:
-                found = tabu(pb, graph, found.least, final_mode, rng, deadline, patience)
+                found = tabu(pb, graph, found.least, final_mode, rng, budget, patience)
         else:
             base = overall.labels if overall.labels is not None else overall.least
             assert base is not None
             start = perturb(pb, graph, base, rng, max(3, pb.n // 25))
-            found = tabu(pb, graph, start, final_mode, rng, deadline, patience)
+            found = tabu(pb, graph, start, final_mode, rng, budget, patience)
         runs += 1
         improved = False
         if found.labels is not None:
@@ -222,7 +231,9 @@ def search(problem: DistrictingProblem, params: SearchParams,
         stale = 0 if improved else stale + 1
         if progress is not None:
             progress("contiguous search", overall.score, overall.least_violation)
-    stats = {"runs": float(runs), "search_seconds": time.monotonic() - t0}
+    stats = {"runs": float(runs), "search_seconds": time.monotonic() - t0,
+             "budget_used": min(1.0, budget.used / budget.work),
+             "clock_stopped": float(budget.clock)}
     if overall.labels is None:
         reason = ("no contiguous plan within the balance and capacity limits was found in "
                   f"{time.monotonic() - t0:.0f} s")

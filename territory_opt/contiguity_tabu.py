@@ -31,11 +31,35 @@ from territory_opt.contiguity_objectives import MatrixObjective, make_objective
 
 #: the median objective re-centres its districts every this many steps
 RECENTRE_EVERY = 25
+#: work units (about a millisecond each on a 2-core machine) of a tabu step, of each group
+#: move it weighs, and of a recombination of the worst district: contiguity_search.Budget
+STEP_WORK, GROUP_WORK, RECOMBINE_WORK = 1.3, 0.1, 5.0
 #: candidate moves: lead unit, from, to, objective change, violation change
 Moves = tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray]
 #: while infeasible, a recombination of the worst district every this many steps without
 #: a new best
 RECOMBINE_EVERY = 20
+
+
+@dataclass
+class Budget:
+    """Search work in deterministic units (STEP_WORK, GROUP_WORK, RECOMBINE_WORK), with the
+    wall clock as a safety net: the same seed does the same work,
+    and finds the same plan, on a busy machine. ``clock``: the clock stopped the search first
+    (a rerun may then differ)."""
+
+    work: float
+    deadline: float
+    used: float = 0.0
+    clock: bool = False
+
+    def spent(self) -> bool:
+        if self.used >= self.work:
+            return True
+        if time.monotonic() >= self.deadline:
+            self.clock = True
+            return True
+        return False
 
 
 class UnitAdjacency:
@@ -312,12 +336,12 @@ class Tabu:
             self._pieces = {}  # the anchors moved
         self.violation = self.current_violation()
 
-    def run(self, deadline: float, patience: int) -> Best:
+    def run(self, budget: Budget, patience: int) -> Best:
         best = Best()
         best.offer(self.lab, self.obj.value, self.violation)
         streak = step = since = 0
         lam_min = lam_max = 0.0
-        while since < patience and time.monotonic() < deadline:
+        while since < patience and not budget.spent():
             step += 1
             since += 1
             lead, ca, cb, dobj, dv = self.single_moves()
@@ -328,6 +352,7 @@ class Tabu:
                 groups, more = self.group_moves()
                 lead, ca, cb, dobj, dv = (np.concatenate([x, y]) for x, y in zip(
                     (lead, ca, cb, dobj, dv), more, strict=True))
+            budget.used += STEP_WORK + GROUP_WORK * len(groups)
             if not len(lead):
                 break
             if self.lam == 0.0:
@@ -352,6 +377,8 @@ class Tabu:
                 streak += 1
                 if streak >= 3:
                     self.lam = min(self.lam * 1.1, lam_max)
+                if since % RECOMBINE_EVERY == 0:
+                    budget.used += RECOMBINE_WORK
                 if since % RECOMBINE_EVERY == 0 and self.recombine_worst():
                     if best.offer(self.lab, self.obj.value, self.violation):
                         since = 0
@@ -362,6 +389,6 @@ class Tabu:
 
 
 def tabu(problem: DistrictingProblem, adjacency: UnitAdjacency, labels: IntArray, mode: str,
-         rng: np.random.Generator, deadline: float, patience: int) -> Best:
+         rng: np.random.Generator, budget: Budget, patience: int) -> Best:
     """One tabu run from ``labels``; its best feasible (or least violating) plan."""
-    return Tabu(problem, adjacency, labels, mode, rng).run(deadline, patience)
+    return Tabu(problem, adjacency, labels, mode, rng).run(budget, patience)

@@ -232,11 +232,17 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     all_optimal = exact_roles
     labels: dict[str, np.ndarray] = {}
     weight = {rp.role: rp.problem.p * rp.problem.n for rp in roles}
+    # each role's share of the time limit by size, less what the roles before it used of
+    # theirs (in work, not seconds, so a busy machine splits it the same way); the clock
+    # left is its safety net
+    left, clock_stopped = time_limit, False
     for i, rp in enumerate(roles):
-        remaining = time_limit - (time.monotonic() - t0)
-        share = remaining * weight[rp.role] / sum(weight[r.role] for r in roles[i:])
+        share = left * weight[rp.role] / sum(weight[r.role] for r in roles[i:])
         res = solve_districting(rp.problem, time_limit=max(0.5, share), seed=seed,
-                                workers=workers)
+                                workers=workers,
+                                deadline=max(0.5, time_limit - (time.monotonic() - t0)))
+        left -= share * res.stats.get("budget_used", 1.0)
+        clock_stopped |= bool(res.stats.get("clock_stopped"))
         if params.progress is not None:
             params.progress(Progress(time.monotonic() - t0, f"contiguous {rp.role}",
                                      res.objective if res.labels is not None else None,
@@ -268,7 +274,8 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
     return ContiguousResult(
         status, Plan(plan), objective, bound, gap, time.monotonic() - t0,
-        metrics=plan_metrics(data, plan), stats={"units": float(len(ug.units))},
+        metrics=plan_metrics(data, plan),
+        stats={"units": float(len(ug.units)), "clock_stopped": float(clock_stopped)},
         territories=territory_features(data, ug, roles, labels), contiguity=info)
 
 

@@ -109,6 +109,9 @@ def plan_document(data: PlanningData, result: SolveResult, man: dict[str, Any]) 
         "bound": num(result.bound),
         "gap": num(result.gap),
         "solve_seconds": round(result.solve_seconds, 3),
+        # false when the wall clock, not the deterministic work budget, ended the search (a
+        # busy machine): a rerun with the same seed may then give another plan
+        "reproducible": not result.stats.get("clock_stopped"),
         "objective_weights": data.scenario.objective.model_dump(),
         "balance": data.scenario.balance.model_dump(),
         "max_moved_share": data.scenario.disruption.max_moved_share,

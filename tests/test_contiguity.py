@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ import pandas as pd
 import pytest
 from conftest import simple_scenario
 
+from territory_opt import contiguity_search
 from territory_opt.adjacency import connect_components, point_adjacency, unit_graph
 from territory_opt.checker import check_plan
 from territory_opt.contiguity import (
@@ -138,6 +142,34 @@ def test_same_seed_same_districts() -> None:
     b = solve_districting(pb, time_limit=5, seed=7)
     assert a.labels is not None and b.labels is not None
     assert (a.labels == b.labels).all()
+
+
+@contextmanager
+def busy_cores(n: int) -> Iterator[None]:
+    """``n`` processes spinning, so the machine is loaded."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+
+
+def test_work_budget_not_the_clock_ends_the_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 8: the search counts work, not seconds, so a loaded machine plans the same. The
+    budget here (about 200 tabu steps) ends the search long before the 10 s safety net."""
+    monkeypatch.setattr(contiguity_search, "WORK_PER_SECOND", 30.0)
+    g = nx.grid_2d_graph(12, 12)
+    weights = np.random.default_rng(1).integers(1, 9, size=144).astype(float)
+    pb = districting_problem(g, weights, 6, tolerance=0.02, objective="median")
+    idle = solve_districting(pb, time_limit=10, seed=3)
+    with busy_cores(2):
+        busy = solve_districting(pb, time_limit=10, seed=3)
+    for res in (idle, busy):
+        assert res.stats["budget_used"] == 1.0 and res.stats["clock_stopped"] == 0.0
+    assert idle.best_labels is not None and busy.best_labels is not None
+    assert (idle.best_labels == busy.best_labels).all()
 
 
 # --------------------------------------------------------------------------- adjacency

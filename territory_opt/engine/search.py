@@ -201,6 +201,7 @@ class _Search:
         self.t0 = t0
         self.det_used = 0.0
         self.det_budget = det_budget
+        self.clock_stopped = False  # the clock, not the budget, ended the search
         self.iterations = 0
         self.regret_order = np.argsort(regret, kind="stable")
         self.movable = np.diff(self.p.item_ptr) > 1
@@ -210,7 +211,10 @@ class _Search:
         return self.params.time_limit - (time.monotonic() - self.t0)
 
     def out_of_time(self) -> bool:
-        return self.remaining() <= 0 or self.det_used >= self.det_budget
+        if self.det_used >= self.det_budget:
+            return True
+        self.clock_stopped = self.remaining() <= 0
+        return self.clock_stopped
 
     def neighbourhood(self, seed_agent: int) -> IntArray:
         aff = self.affinity[seed_agent] * (1.0 + 0.5 * self.rng.random(self.p.n_agents))
@@ -408,6 +412,7 @@ def solve_assignment(problem: AssignmentProblem,
         search.improve(tick, (bound - p.constant) * sp.cost_scale)
     stats["iterations"] = search.iterations
     stats["det_time"] = search.det_used
+    stats["clock_stopped"] = float(search.clock_stopped)
     return _finish(p, search_idx[search.state.chosen], bound, t0, stats)
 
 
@@ -454,6 +459,7 @@ def _solve_large(p: AssignmentProblem, params: EngineParams, t0: float,
     search.improve(tick, (bound - p.constant) * sp.cost_scale)
     stats["iterations"] = search.iterations
     stats["det_time"] = search.det_used
+    stats["clock_stopped"] = float(search.clock_stopped)
     return _finish(p, search.state.chosen, bound, t0, stats)
 
 
