@@ -44,9 +44,8 @@ RECOMBINE_EVERY = 20
 @dataclass
 class Budget:
     """Search work in deterministic units (STEP_WORK, GROUP_WORK, RECOMBINE_WORK), with the
-    wall clock as a safety net: the same seed does the same work,
-    and finds the same plan, on a busy machine. ``clock``: the clock stopped the search first
-    (a rerun may then differ)."""
+    wall clock as a safety net: the same seed does the same work, and finds the same plan, on
+    a busy machine. ``clock``: the clock stopped the search first (a rerun may then differ)."""
 
     work: float
     deadline: float
@@ -379,8 +378,8 @@ class Tabu:
                     self.lam = min(self.lam * 1.1, lam_max)
                 if since % RECOMBINE_EVERY == 0:
                     budget.used += RECOMBINE_WORK
-                if since % RECOMBINE_EVERY == 0 and self.recombine_worst():
-                    if best.offer(self.lab, self.obj.value, self.violation):
+                    if self.recombine_worst() and best.offer(self.lab, self.obj.value,
+                                                             self.violation):
                         since = 0
             else:
                 streak = 0
