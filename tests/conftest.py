@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,18 @@ KM_PER_DEGREE = 111.19508023353292
 #: travel = 10 × 2 × d / 50 = 0.4 h per km = 44.478 h per degree on the equator
 SIMPLE_PATTERN = {t: [{"channel": "visit", "per_year": 10, "minutes": 60}] for t in "ABC"}
 HOURS_PER_DEGREE = 0.4 * KM_PER_DEGREE
+
+
+@contextmanager
+def busy_cores(n: int) -> Iterator[None]:
+    """``n`` processes spinning, so the machine is loaded."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
 
 
 def simple_scenario(**overrides: Any) -> dict[str, Any]:

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +15,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import simple_scenario
+from conftest import busy_cores, simple_scenario
 
 from territory_opt import contiguity_search
 from territory_opt.adjacency import connect_components, point_adjacency, unit_graph
@@ -142,18 +139,6 @@ def test_same_seed_same_districts() -> None:
     b = solve_districting(pb, time_limit=5, seed=7)
     assert a.labels is not None and b.labels is not None
     assert (a.labels == b.labels).all()
-
-
-@contextmanager
-def busy_cores(n: int) -> Iterator[None]:
-    """``n`` processes spinning, so the machine is loaded."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
-    try:
-        yield
-    finally:
-        for proc in procs:
-            proc.kill()
-            proc.wait()
 
 
 def test_work_budget_not_the_clock_ends_the_search(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import busy_cores
 
 from territory_opt import candidates
 from territory_opt.checker import check_plan
@@ -133,6 +134,19 @@ def test_large_path_plan_is_feasible_with_a_valid_bound(
     assert res.bound <= lp.objective + 1e-6 * abs(lp.objective)
     assert res.bound <= res.objective
     assert runs[1].plan == res.plan  # deterministic
+
+
+def test_deterministic_budget_not_the_clock_on_a_loaded_machine(
+        demo: PlanningData, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 8: the search is budgeted in CP-SAT deterministic time, so the same seed and
+    workers give the same plan with both cores kept busy. The budget is lowered (0.1 per
+    second of the 10 s limit) so that it ends the search long before the clock, even loaded."""
+    monkeypatch.setattr(engine_search, "DET_PER_SECOND", 0.1)
+    idle = solve(demo, SolveParams(time_limit=10, seed=0, workers=2))
+    with busy_cores(2):
+        busy = solve(demo, SolveParams(time_limit=10, seed=0, workers=2))
+    assert idle.stats["clock_stopped"] == 0.0 and busy.stats["clock_stopped"] == 0.0
+    assert idle.plan is not None and idle.plan == busy.plan
 
 
 def test_diffusion_balances_a_line() -> None:
