@@ -1,9 +1,10 @@
 """Diffusion: a fast greedy repair of the limits for large problems.
 
 Each round, agents above their band hand items to candidate agents, and agents below their
-band take items from candidate agents that can spare them, cheapest cost increase first, each
+band take items from candidate agents that can spare them, least cost increase per unit of
+balance moved first (one large move beats several small ones, each costing a move), each
 move narrowing the difference between the two agents (so surplus ripples outwards over the
-rounds). The band is ±``SHARE`` of the tolerance around the group's current mean
+rounds). The band is ±``share`` of the tolerance around the group's current mean
 (the mean drifts as items move, so the band keeps a margin), capped by capacity. Moves that
 would take the move count past its limit are skipped. It stops when every agent is inside its
 band or a round moves nothing. Loads are the problem's own floats; the plan is checked later.
@@ -15,11 +16,13 @@ import numpy as np
 
 from territory_opt.engine.problem import AssignmentProblem, IntArray
 
-#: share of the balance tolerance the band uses
-SHARE = 0.8
+#: shares of the balance tolerance the band uses: the first, unless its plan is left outside
+#: the limits, then the narrower one
+SHARES = (0.95, 0.8)
 
 
-def diffuse(problem: AssignmentProblem, chosen: IntArray, rounds: int = 30) -> IntArray:
+def diffuse(problem: AssignmentProblem, chosen: IntArray, rounds: int = 30,
+            share: float = SHARES[0]) -> IntArray:
     """``chosen`` (one pair per item) moved towards every agent inside its band."""
     p = problem
     chosen = chosen.copy()
@@ -32,7 +35,7 @@ def diffuse(problem: AssignmentProblem, chosen: IntArray, rounds: int = 30) -> I
         agents = p.agent[chosen]
         bal = np.bincount(agents, weights=p.balance[chosen], minlength=p.n_agents)
         load = np.bincount(agents, weights=p.load[chosen], minlength=p.n_agents)
-        lo, hi = p.group_bands(bal, SHARE * p.tolerance)
+        lo, hi = p.group_bands(bal, share * p.tolerance)
         cap = np.where(np.isfinite(p.capacity), p.capacity, np.inf)
         over = (bal > hi) | (load > cap)
         under = (bal < lo) & ~over
@@ -56,7 +59,8 @@ def diffuse(problem: AssignmentProblem, chosen: IntArray, rounds: int = 30) -> I
                 keep &= under[target]
             pairs, cur = pairs[keep], cur[keep]
             delta = p.cost[pairs] - p.cost[cur]
-            order = np.argsort(delta, kind="stable")
+            # cost per unit of balance shed: one large move beats several small ones
+            order = np.argsort(delta / np.maximum(p.balance[cur], 1e-9), kind="stable")
             pairs, cur = pairs[order].tolist(), cur[order].tolist()
             done: set[int] = set()
             for q, c in zip(pairs, cur, strict=True):
