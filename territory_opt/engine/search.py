@@ -3,8 +3,9 @@
 1. LP relaxation (up to LP_MAX_PAIRS pairs); its duals give a Lagrangian bound on the *full*
    problem, including pairs the adapter left out (AssignmentProblem.outside).
 2. Construction: each item to the pair with the largest LP value, or the current alignment.
-   Above LP_MAX_PAIRS: a min-cost-flow start repaired by diffusion, and multipliers from the
-   volume algorithm instead of the LP.
+   Above LP_MAX_PAIRS: the best of the current alignment, the cheapest pairs and a min-cost
+   flow, each repaired by diffusion, and multipliers from the volume algorithm instead of
+   the LP.
 3. Search candidates: the lowest reduced-cost pairs per item plus the LP's support.
 4. Small problems: one CP-SAT model over every pair, hinted with the construction.
    Large problems: neighbourhood search. A neighbourhood is a few agents that share candidate
