@@ -163,6 +163,18 @@ def test_diffusion_balances_a_line() -> None:
     assert evaluate(p, chosen).feasible
 
 
+def test_diffusion_moves_one_large_item_rather_than_four_small_ones() -> None:
+    """Items of load 1, 1, 1, 1 and 4 all at agent 0 of two balanced agents; each costs 1 at
+    agent 1. Moving the large one balances 4 : 4 for a cost of 1, the four small ones for 4."""
+    cost = np.array([[0.0] * 5, [1.0] * 5])
+    load = np.array([[1.0, 1, 1, 1, 4]] * 2)
+    p = AssignmentProblem.dense(cost, load, [10.0, 10.0], group=np.array([0, 0]),
+                                tolerance=0.1)
+    chosen = diffuse(p, np.arange(5) * 2)
+    assert p.agent[chosen].tolist() == [0, 0, 0, 0, 1]
+    assert evaluate(p, chosen).objective == 1.0
+
+
 def test_time_limit_is_honoured(demo: PlanningData) -> None:
     """Wall time within 10% of the limit plus a second of set-up (issue 8)."""
     t0 = time.monotonic()
