@@ -99,10 +99,10 @@ class AccountBlock:
         for start in range(0, len(self.acc), step):
             yield np.arange(start, min(start + step, len(self.acc)))
 
-    def distance_travel(self, rows: IntArray) -> tuple[FloatArray, FloatArray]:
-        """Distance (km) and travel hours (SPEC §5) of rows × reps."""
+    def travel(self, rows: IntArray) -> FloatArray:
+        """Travel hours (SPEC §5) of rows × reps."""
         d = distance_matrix_km(self.lat[rows], self.lon[rows], self.rep_lat, self.rep_lon)
-        return d, self.visits[rows][:, None] * d * self.per_km
+        return self.visits[rows][:, None] * d * self.per_km
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def block_min_reduced(block: AccountBlock, w_travel: float, bal1: float,
     lp, bp = load_price[block.reps][None, :], bal_price[block.reps][None, :]
     out = np.empty(len(block.acc))
     for rows in block.chunks():
-        _, t = block.distance_travel(rows)
+        t = block.travel(rows)
         moved = block.reps[None, :] != block.allowed.owner[rows][:, None]
         reduced = (w_travel * t + block.moved_cost[rows][:, None] * moved
                    + lp * (block.touch[rows][:, None] + t)
