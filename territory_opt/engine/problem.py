@@ -155,6 +155,12 @@ class Evaluation:
         return (not self.over_capacity.any() and not self.under_min.any()
                 and not self.balance_excess.any() and self.moves_excess == 0)
 
+    @property
+    def violation(self) -> float:
+        """Every limit's excess summed (0 when feasible)."""
+        return float(self.over_capacity.sum() + self.under_min.sum()
+                     + self.balance_excess.sum() + self.moves_excess)
+
 
 def evaluate(problem: AssignmentProblem, chosen: IntArray) -> Evaluation:
     """Objective, loads and every constraint violation of ``chosen`` (pair index per item)."""

@@ -54,7 +54,7 @@ FULL_MODEL_SHARE = 0.5
 #: above this many pairs no LP: a min-cost-flow start and volume-algorithm multipliers instead
 LP_MAX_PAIRS = 400_000
 #: above this many pairs no min-cost flow either (its time grows faster than the pairs): the
-#: current plan repaired by diffusion is the start
+#: starts are the current plan and the cheapest pairs, repaired by diffusion
 FLOW_MAX_PAIRS = 5_000_000
 #: seconds of the time limit charged per pair for the work before the search (LP or flow)
 PRE_SECONDS_PER_PAIR = 2e-5
@@ -436,8 +436,7 @@ def _diffused_start(p: AssignmentProblem) -> IntArray:
         for start in starts:
             chosen = diffuse(p, start, share=share)
             ev = evaluate(p, chosen)
-            score = (float(ev.over_capacity.sum() + ev.under_min.sum() + ev.balance_excess.sum()
-                           + ev.moves_excess), ev.objective)
+            score = (ev.violation, ev.objective)
             if best is None or score < best[:2]:
                 best = (*score, chosen)
         if best is not None and best[0] == 0:
@@ -454,10 +453,8 @@ def _solve_large(p: AssignmentProblem, params: EngineParams, t0: float,
     stats["start_seconds"] = time.monotonic() - t0
     ev = evaluate(p, start)
     if params.progress is not None:
-        excess = (ev.over_capacity.sum() + ev.under_min.sum() + ev.balance_excess.sum()
-                  + ev.moves_excess)
         params.progress(Progress(time.monotonic() - t0, "start", ev.objective, None,
-                                 float(excess)))
+                                 ev.violation))
     mult, _ = ascend(p, ev.objective, ASCENT_STEPS)
     bound = max(lagrangian_bound(p, mult), lagrangian_bound(p, Multipliers.zero(p.n_agents)))
     stats["bound_seconds"] = time.monotonic() - t0 - stats["start_seconds"]
@@ -511,8 +508,7 @@ def _finish(p: AssignmentProblem, chosen: IntArray, bound: float, t0: float,
     OPTIMALITY_TOLERANCE of the objective."""
     ev = evaluate(p, chosen)
     if not ev.feasible:
-        stats["violation"] = float(ev.over_capacity.sum() + ev.under_min.sum()
-                                   + ev.balance_excess.sum() + ev.moves_excess)
+        stats["violation"] = ev.violation
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
     scale = max(1.0, abs(ev.objective))
     if bound > ev.objective + 1e-9 * scale:
