@@ -3,11 +3,13 @@
 Let v be an articulation point of the unit graph and C a component of the graph without v
 whose total, on some balanced measure, lies below the band's lower end (1 − t)·mean. A
 district inside C would be lighter still, so every district that meets C contains v; only
-one district does, so that district contains all of C and v. It must also be connected and
-within the band on every measure. If no connected set S ⊇ C ∪ {v} has every total within the
-band, no contiguous balanced plan exists.
+one district does, so the district of v holds every such component of v entire: together
+with v they form v's *pocket*. Two pockets that share a unit lie in one district, so pockets
+that overlap are merged. A district holding a pocket must also be connected and within the
+band on every measure. If no connected set S ⊇ pocket has every total within the band, no
+contiguous balanced plan exists.
 
-The search for S grows C ∪ {v} one neighbouring unit at a time, enumerating each connected
+The search for S grows the pocket one neighbouring unit at a time, enumerating each connected
 superset once (a unit passed over is banned in the later branches) and cutting a branch as
 soon as a total passes the band's upper end (weights are non-negative, so every superset
 would too). It is exhaustive within its budget; past the budget the pocket proves nothing.
@@ -70,6 +72,26 @@ def _superset_exists(nbrs: list[list[int]], weights: FloatArray, start: set[int]
         return None
 
 
+def pockets(graph: nx.Graph, weights: FloatArray, low: FloatArray) -> list[tuple[list[int],
+                                                                             list[int]]]:
+    """Merged pockets as (cut units, units): each pocket's units lie in one district."""
+    found: list[tuple[set[int], set[int]]] = []
+    for v in sorted(nx.articulation_points(graph)):
+        rest = graph.subgraph([u for u in graph if u != v])
+        light = [c for c in nx.connected_components(rest)
+                 if (weights[sorted(c)].sum(axis=0) < low).any()]
+        if light:
+            found.append(({v}, {v}.union(*light)))
+    merged: list[tuple[set[int], set[int]]] = []
+    for cuts, units in found:
+        overlapping = [m for m in merged if m[1] & units]
+        for m in overlapping:
+            merged.remove(m)
+            cuts, units = cuts | m[0], units | m[1]
+        merged.append((cuts, units))
+    return [(sorted(c), sorted(u)) for c, u in merged]
+
+
 def pocket_proof(problem: DistrictingProblem, budget: int = POCKET_BUDGET,
                  total_budget: int = TOTAL_BUDGET) -> str | None:
     """A reason why no contiguous plan meets the balance band, or None (no proof found).
@@ -86,23 +108,21 @@ def pocket_proof(problem: DistrictingProblem, budget: int = POCKET_BUDGET,
     mean = weights.sum(axis=0) / pb.p
     low, high = (1 - tol) * mean, (1 + tol) * mean
     nbrs = [sorted(pb.graph.neighbors(u)) for u in range(pb.n)]
-    pockets = []
-    for v in sorted(nx.articulation_points(pb.graph)):
-        rest = pb.graph.subgraph([u for u in range(pb.n) if u != v])
-        for comp in nx.connected_components(rest):
-            if 2 * len(comp) <= pb.n and (weights[sorted(comp)].sum(axis=0) < low).any():
-                pockets.append((len(comp), v, sorted(comp)))
     spent = 0
-    for size, v, comp in sorted(pockets, key=lambda x: (-x[0], x[1])):
+    for cuts, units in sorted(pockets(pb.graph, weights, low), key=lambda x: -len(x[1])):
         if spent >= total_budget:
             break
         allowed = min(budget, total_budget - spent)
-        found = _superset_exists(nbrs, weights, set(comp) | {v}, low, high, allowed)
+        found = _superset_exists(nbrs, weights, set(units), low, high, allowed)
         spent += allowed if found is None else 0
         if found is False:
-            share = weights[comp].sum(axis=0) / mean
-            return (f"the {size} units cut off by unit {pb.nodes[v]} hold "
-                    f"{', '.join(f'{s:.0%}' for s in share)} of a district's mean (too little "
-                    f"on a balanced measure), so one district must take them all with "
-                    f"{pb.nodes[v]}, and no connected extension of them is within the band")
+            share = weights[units].sum(axis=0) / mean
+            names = ", ".join(str(pb.nodes[v]) for v in cuts[:5]) + (
+                ", …" if len(cuts) > 5 else "")
+            many = len(cuts) > 1
+            return (f"unit{'s' * many} {names} cut{'' if many else 's'} off parts of the "
+                    f"graph too light on a balanced measure to be a district of their own, so "
+                    f"one district must take them with {'those units' if many else 'it'}: "
+                    f"{len(units)} units holding {', '.join(f'{s:.0%}' for s in share)} of a "
+                    f"district's mean, and no connected extension of them is within the band")
     return None

@@ -122,13 +122,34 @@ def test_tree_graph_needs_group_moves() -> None:
 
 def test_pocket_proves_that_no_contiguous_plan_exists() -> None:
     """Path 0–1–2–3 with weights 1, 1, 10, 8 in 2 districts at ±10%: the band is [9, 11].
-    Units {0, 1} (weight 2) are cut off by unit 2, so the district of unit 2 takes all three,
-    which weigh 12 > 11. No plan; the proof says so without a search. (Splits of the path:
-    1 | 19, 2 | 18, 12 | 8, none within the band.)"""
+    Unit 1 cuts off {0} (weight 1), unit 2 cuts off {0, 1} (2) and {3} (8), all below 9, so
+    the district of units 1 and 2 takes all four units, which weigh 20 > 11. No plan; the
+    proof says so without a search. (Splits of the path: 1 | 19, 2 | 18, 12 | 8, none within
+    the band.)"""
     pb = districting_problem(nx.path_graph(4), [1.0, 1.0, 10.0, 8.0], 2, tolerance=0.1)
     res = solve_districting(pb, time_limit=5)
     assert res.status == "infeasible" and res.labels is None
-    assert res.reasons[0].startswith("proven: the 2 units cut off by unit 2")
+    assert res.reasons[0].startswith("proven: units 1, 2 cut off parts of the graph")
+    assert "4 units holding 200% of a district's mean" in res.reasons[0]
+
+
+def test_light_parts_around_cut_units_are_taken_together() -> None:
+    """Unit 0 (weight 1) joins the paths 1–2 and 3–4 (3 + 3 each) and the leaf 5 (7). Two
+    districts at ±10%: the band is [9, 11]. Each part cut off by unit 0 weighs under 9, so
+    all three join unit 0's district: 20 > 11, no plan. One part at a time proves nothing:
+    {0, 1, 2} grows to {0, 1, 2, 3} (10) and {0, 5} to {0, 5, 1} (11), within the band.
+    (Units 1 and 3 cut off the leaves 2 and 4; those pockets overlap unit 0's and merge.)"""
+    from territory_opt.contiguity_proof import pockets
+
+    g = nx.Graph([(0, 1), (1, 2), (0, 3), (3, 4), (0, 5)])
+    weights = [1.0, 3.0, 3.0, 3.0, 3.0, 7.0]
+    assert pockets(g, np.array(weights)[:, None], np.array([9.0])) == [
+        ([0, 1, 3], [0, 1, 2, 3, 4, 5])]
+    pb = districting_problem(g, weights, 2, nodes=list(range(6)), tolerance=0.1)
+    res = solve_districting(pb, time_limit=5)
+    assert res.status == "infeasible"
+    assert res.reasons[0].startswith("proven: units 0, 1, 3 cut off parts of the graph")
+    assert "6 units holding 200% of a district's mean" in res.reasons[0]
 
 
 def test_same_seed_same_districts() -> None:
