@@ -72,23 +72,63 @@ def _superset_exists(nbrs: list[list[int]], weights: FloatArray, start: set[int]
         return None
 
 
+def light_parts(graph: nx.Graph, weights: FloatArray,
+                low: FloatArray) -> list[tuple[int, list[list[int]]]]:
+    """Per articulation point v, the components of the graph without v whose total on some
+    measure is below ``low`` (units 0..n-1). Totals come from the block-cut tree in one pass,
+    so only the light components are listed unit by unit (a national ZIP graph has hundreds
+    of cut units; a connected-components search without each would take minutes)."""
+    cuts = sorted(nx.articulation_points(graph))
+    if not cuts:
+        return []
+    blocks = [sorted(b) for b in nx.biconnected_components(graph)]
+    nb = len(blocks)
+    is_cut = np.zeros(graph.number_of_nodes(), dtype=bool)
+    is_cut[cuts] = True
+    tree = nx.Graph()
+    own: dict[int, list[int]] = {nb + v: [v] for v in cuts}
+    for i, b in enumerate(blocks):
+        own[i] = [u for u in b if not is_cut[u]]
+        tree.add_node(i)
+        tree.add_edges_from((i, nb + u) for u in b if is_cut[u])
+    root = nb + cuts[0]
+    order = list(nx.dfs_preorder_nodes(tree, root))
+    parent = nx.dfs_predecessors(tree, root)
+    pos = {x: k for k, x in enumerate(order)}
+    size = dict.fromkeys(order, 1)
+    total = {x: weights[own[x]].sum(axis=0) for x in order}
+    for x in reversed(order[1:]):
+        size[parent[x]] += size[x]
+        total[parent[x]] = total[parent[x]] + total[x]
+
+    def units(x: int) -> list[int]:
+        return sorted(u for y in order[pos[x]:pos[x] + size[x]] for u in own[y])
+
+    everything = total[root]
+    out = []
+    for v in cuts:
+        c = nb + v
+        light = [units(b) for b in tree.neighbors(c)
+                 if parent.get(c) != b and (total[b] < low).any()]
+        if c != root and (everything - total[c] < low).any():
+            inside = set(units(c))
+            light.append([u for u in range(graph.number_of_nodes()) if u not in inside])
+        if light:
+            out.append((v, light))
+    return out
+
+
 def pockets(graph: nx.Graph, weights: FloatArray, low: FloatArray) -> list[tuple[list[int],
                                                                              list[int]]]:
     """Merged pockets as (cut units, units): each pocket's units lie in one district."""
-    found: list[tuple[set[int], set[int]]] = []
-    for v in sorted(nx.articulation_points(graph)):
-        rest = graph.subgraph([u for u in graph if u != v])
-        light = [c for c in nx.connected_components(rest)
-                 if (weights[sorted(c)].sum(axis=0) < low).any()]
-        if light:
-            found.append(({v}, {v}.union(*light)))
     merged: list[tuple[set[int], set[int]]] = []
-    for cuts, units in found:
+    for v, light in light_parts(graph, weights, low):
+        cut, units = {v}, {v}.union(*light)
         overlapping = [m for m in merged if m[1] & units]
         for m in overlapping:
             merged.remove(m)
-            cuts, units = cuts | m[0], units | m[1]
-        merged.append((cuts, units))
+            cut, units = cut | m[0], units | m[1]
+        merged.append((cut, units))
     return [(sorted(c), sorted(u)) for c, u in merged]
 
 

@@ -152,6 +152,30 @@ def test_light_parts_around_cut_units_are_taken_together() -> None:
     assert "6 units holding 200% of a district's mean" in res.reasons[0]
 
 
+def test_light_parts_match_a_search_without_each_cut_unit() -> None:
+    """The block-cut tree gives the same light parts as removing each articulation point and
+    listing the components left (random trees and sparse graphs)."""
+    from territory_opt.contiguity_proof import light_parts
+
+    rng = np.random.default_rng(0)
+    for trial in range(60):
+        n = int(rng.integers(3, 30))
+        g = (nx.random_labeled_tree(n, seed=trial) if trial % 2 else
+             nx.gnm_random_graph(n, int(rng.integers(n - 1, 2 * n)), seed=trial))
+        if not nx.is_connected(g):
+            continue
+        w = rng.random((n, 2)) * 5
+        low = w.sum(axis=0) * rng.uniform(0.05, 0.6)
+        want = {}
+        for v in nx.articulation_points(g):
+            rest = g.subgraph([u for u in g if u != v])
+            parts = sorted(sorted(c) for c in nx.connected_components(rest)
+                           if (w[sorted(c)].sum(axis=0) < low).any())
+            if parts:
+                want[v] = parts
+        assert {v: sorted(parts) for v, parts in light_parts(g, w, low)} == want
+
+
 def test_same_seed_same_districts() -> None:
     g = nx.grid_2d_graph(4, 4)
     weights = np.random.default_rng(0).integers(1, 9, size=16).astype(float)
