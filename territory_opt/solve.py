@@ -138,8 +138,7 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
     load = touch + travel
     moved = (owner[items] >= 0) & (agents != owner[items])
     cost = sc.objective.travel * travel + sc.objective.moves * moved
-    balance = {"workload": load, "potential": potential[items],
-               "accounts": np.ones(len(items))}[measure]
+    balance = bal0[items] + bal1 * travel
     role_group = {r: k for k, r in enumerate(ROLES)}
     previously_owned = int((owner >= 0).sum())
     share = sc.disruption.max_moved_share if max_moved_share is None else max_moved_share
