@@ -118,9 +118,12 @@ def test_cli_run_on_a_dask_scheduler_writes_a_checked_plan(
 def test_large_path_plan_is_feasible_with_a_valid_bound(
         demo: PlanningData, monkeypatch: pytest.MonkeyPatch, flow: bool) -> None:
     """Above LP_MAX_PAIRS the start is a min-cost flow, above FLOW_MAX_PAIRS (the million
-    account scale) the current alignment repaired by diffusion; both give a checked plan."""
+    account scale) the current alignment repaired by diffusion; both give a checked plan.
+    The search budget is lowered (0.1 per second of the 4 s limit) so that it, not the
+    clock, ends the search on a slow machine too; only then is the plan the same twice."""
     full = build_problem(demo).problem
     lp = solve_lp(full)
+    monkeypatch.setattr(engine_search, "DET_PER_SECOND", 0.1)
     monkeypatch.setattr(solve_module, "MAX_PAIRS", 0)
     monkeypatch.setattr(solve_module, "NEAREST", 6)
     monkeypatch.setattr(engine_search, "LP_MAX_PAIRS", 1_000)
@@ -133,6 +136,7 @@ def test_large_path_plan_is_feasible_with_a_valid_bound(
     # the Lagrangian bound can never beat the full LP relaxation
     assert res.bound <= lp.objective + 1e-6 * abs(lp.objective)
     assert res.bound <= res.objective
+    assert [r.stats["clock_stopped"] for r in runs] == [0.0, 0.0]
     assert runs[1].plan == res.plan  # deterministic
 
 
