@@ -465,10 +465,11 @@ def _mip_phase(search: _Search, stats: dict[str, float]) -> None:
         bal_hi=sp.bal_hi[idx], bal_lo=sp.bal_lo[idx])
     position = np.full(len(p.item), -1, dtype=np.int64)
     position[idx] = np.arange(len(idx))
-    seconds = min(MIP_SHARE * params.time_limit, search.remaining())
-    nodes = int(MIP_PAIR_NODES_PER_SECOND * seconds / max(1, len(idx)))
+    share = MIP_SHARE * params.time_limit
+    # the node limit from the share, not from the clock, so it is the same on any machine
+    nodes = int(MIP_PAIR_NODES_PER_SECOND * share / max(1, len(idx)))
     res = solve_mip(model, position[search.state.chosen], node_limit=nodes,
-                    time_limit=seconds, seed=params.seed)
+                    time_limit=min(share, search.remaining()), seed=params.seed)
     search.det_used += MIP_SHARE * search.det_budget
     stats["mip_pairs"] = float(len(idx))
     stats["mip_nodes"] = float(res.nodes)
