@@ -1,6 +1,7 @@
 """The assignment engine against brute force on instances small enough to enumerate."""
 
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -8,16 +9,19 @@ import pytest
 from territory_opt.engine import AssignmentProblem, EngineParams, evaluate, solve_assignment
 
 
-def brute_force(p: AssignmentProblem) -> float:
-    """The best objective over every assignment (inf when none is feasible)."""
+def feasible_plans(p: AssignmentProblem) -> Iterator[np.ndarray]:
+    """Every feasible assignment (a pair per item), by enumeration."""
     ptr = p.item_ptr
-    best = float("inf")
     choices = [range(ptr[i], ptr[i + 1]) for i in range(p.n_items)]
     for combo in itertools.product(*choices):
-        ev = evaluate(p, np.array(combo))
-        if ev.feasible:
-            best = min(best, ev.objective)
-    return best
+        chosen = np.array(combo, dtype=np.int64)
+        if evaluate(p, chosen).feasible:
+            yield chosen
+
+
+def brute_force(p: AssignmentProblem) -> float:
+    """The best objective over every assignment (inf when none is feasible)."""
+    return min((evaluate(p, c).objective for c in feasible_plans(p)), default=float("inf"))
 
 
 def random_problem(seed: int) -> AssignmentProblem:

@@ -1,12 +1,14 @@
 """The HiGHS branch-and-cut phase against brute force, with every limit it models binding."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from territory_opt.engine import AssignmentProblem, EngineParams, evaluate, search, solve_assignment
 from territory_opt.engine.cpsat import scale_problem
 from territory_opt.engine.mip import solve_mip
-from tests.test_engine import brute_force
+from tests.test_engine import brute_force, feasible_plans
 
 
 def integer_problem(seed: int) -> AssignmentProblem:
@@ -23,27 +25,17 @@ def integer_problem(seed: int) -> AssignmentProblem:
         min_load=np.full(m, int(typical * 0.9)), owner=rng.integers(-1, m, n), max_moves=2)
 
 
-def first_feasible(p: AssignmentProblem) -> np.ndarray | None:
-    """Some feasible plan (the start HiGHS is given), by brute force."""
-    import itertools
-
-    ptr = p.item_ptr
-    for combo in itertools.product(*[range(ptr[i], ptr[i + 1]) for i in range(p.n_items)]):
-        if evaluate(p, np.array(combo)).feasible:
-            return np.array(combo, dtype=np.int64)
-    return None
-
-
 @pytest.mark.parametrize("seed", range(8))
 def test_mip_reaches_the_brute_force_optimum(seed: int) -> None:
     p = integer_problem(seed)
-    start = first_feasible(p)
-    assert start is not None
+    start = next(feasible_plans(p))  # the first feasible plan in enumeration order
     sp = scale_problem(p)
     assert sp.exact_limits
     res = solve_mip(sp, start, node_limit=10_000, time_limit=30, seed=0)
-    assert res.chosen is not None and not res.clock_stopped
-    ev = evaluate(p, res.chosen)
+    assert res.x is not None and not res.clock_stopped
+    chosen = np.flatnonzero(res.x > 0.5)
+    assert len(chosen) == p.n_items
+    ev = evaluate(p, chosen)
     assert ev.feasible
     assert ev.objective == brute_force(p)
 
@@ -51,23 +43,15 @@ def test_mip_reaches_the_brute_force_optimum(seed: int) -> None:
 def test_limits_bind_in_the_test_problems() -> None:
     """Each limit changes the optimum of at least one test problem, so a limit left out of
     the HiGHS model would fail the test above."""
-    feasible = [integer_problem(s) for s in range(8)]
+    problems = [integer_problem(s) for s in range(8)]
     loose = {
         "capacity": dict(capacity=np.full(3, np.inf)),
         "min_load": dict(min_load=np.zeros(3)),
         "moves": dict(max_moves=None),
     }
     for name, change in loose.items():
-        binds = False
-        for p in feasible:
-            fields = {f: getattr(p, f) for f in ("n_items", "n_agents", "item", "agent", "cost",
-                                                  "load", "balance", "capacity", "min_load",
-                                                  "group", "tolerance", "owner", "max_moves")}
-            fields.update(change)
-            if brute_force(AssignmentProblem(**fields)) < brute_force(p):  # type: ignore[arg-type]
-                binds = True
-                break
-        assert binds, f"{name} never binds"
+        assert any(brute_force(replace(p, **change)) < brute_force(p)  # type: ignore[arg-type]
+                   for p in problems), f"{name} never binds"
 
 
 def test_engine_with_branch_and_cut_plans_the_same_twice(

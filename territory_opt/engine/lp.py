@@ -79,18 +79,12 @@ def solve_lp(problem: AssignmentProblem, time_limit: float = 60.0) -> LPResult:
 
     cap_agents = np.flatnonzero(np.isfinite(p.capacity))
     if len(cap_agents):
-        pos = np.full(m, -1)
-        pos[cap_agents] = np.arange(len(cap_agents))
-        keep = pos[p.agent] >= 0
-        add_rows(pos[p.agent[keep]], pair_ids[keep], p.load[keep], p.capacity[cap_agents],
-                 "capacity", cap_agents)
+        r, pairs = p.agent_rows(cap_agents)
+        add_rows(r, pairs, p.load[pairs], p.capacity[cap_agents], "capacity", cap_agents)
     min_agents = np.flatnonzero(p.min_load > 0)
     if len(min_agents):
-        pos = np.full(m, -1)
-        pos[min_agents] = np.arange(len(min_agents))
-        keep = pos[p.agent] >= 0
-        add_rows(pos[p.agent[keep]], pair_ids[keep], -p.load[keep], -p.min_load[min_agents],
-                 "min_load", min_agents)
+        r, pairs = p.agent_rows(min_agents)
+        add_rows(r, pairs, -p.load[pairs], -p.min_load[min_agents], "min_load", min_agents)
     sizes = group_sizes(p)
     bal_pos = np.full(m, -1)
     bal_pos[bal_agents] = np.arange(n_bal)

@@ -22,15 +22,16 @@ import numpy as np
 import scipy.sparse as sps
 
 from territory_opt.engine.cpsat import UNLIMITED, ScaledProblem
-from territory_opt.engine.problem import IntArray
+from territory_opt.engine.problem import FloatArray, IntArray
 
 
 @dataclass(frozen=True)
 class MipResult:
-    """``chosen``: a pair per item (None when HiGHS found no plan); ``nodes``: branch-and-bound
-    nodes explored; ``clock_stopped``: the time limit, not the node limit or a proof, ended it."""
+    """``x``: HiGHS's value of each pair's binary (None when it found no plan); ``nodes``:
+    branch-and-bound nodes explored; ``clock_stopped``: the time limit, not the node limit or
+    a proof, ended it."""
 
-    chosen: IntArray | None
+    x: FloatArray | None
     nodes: int
     clock_stopped: bool
 
@@ -38,8 +39,7 @@ class MipResult:
 def _rows(sp: ScaledProblem) -> tuple[sps.csr_matrix, np.ndarray, np.ndarray]:
     """The constraint matrix over a binary per pair, with row lower and upper limits."""
     p = sp.problem
-    n_pairs, m = len(p.item), p.n_agents
-    pairs = np.arange(n_pairs)
+    n_pairs = len(p.item)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     lower: list[np.ndarray] = []
     upper: list[np.ndarray] = []
@@ -54,15 +54,13 @@ def _rows(sp: ScaledProblem) -> tuple[sps.csr_matrix, np.ndarray, np.ndarray]:
         row0 += len(lo)
 
     ones = np.ones(p.n_items)
-    add(p.item, pairs, np.ones(n_pairs), ones, ones)
+    add(p.item, np.arange(n_pairs), np.ones(n_pairs), ones, ones)
     for agents, measure, lo, hi in (
             (np.flatnonzero(sp.capacity < UNLIMITED), sp.load_hi, None, sp.capacity),
             (np.flatnonzero(sp.min_load > 0), sp.load_lo, sp.min_load, None)):
         if len(agents):
-            pos = np.full(m, -1)
-            pos[agents] = np.arange(len(agents))
-            keep = pos[p.agent] >= 0
-            add(pos[p.agent[keep]], pairs[keep], measure[keep],
+            r, pairs = p.agent_rows(agents)
+            add(r, pairs, measure[pairs],
                 np.full(len(agents), -np.inf) if lo is None else lo[agents],
                 np.full(len(agents), np.inf) if hi is None else hi[agents])
     if p.max_moves is not None:
@@ -126,9 +124,4 @@ def solve_mip(sp: ScaledProblem, start: IntArray, *, node_limit: int, time_limit
     nodes = int(info.mip_node_count)
     if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
         return MipResult(None, nodes, clock)
-    x = np.asarray(h.getSolution().col_value)
-    ptr = p.item_ptr
-    best = np.maximum.reduceat(x, ptr[:-1])
-    at_best = np.flatnonzero(x >= best[p.item])
-    first = np.concatenate([[True], p.item[at_best[1:]] != p.item[at_best[:-1]]])
-    return MipResult(at_best[first].astype(np.int64), nodes, clock)
+    return MipResult(np.asarray(h.getSolution().col_value), nodes, clock)

@@ -104,6 +104,14 @@ class AssignmentProblem:
         return np.repeat(ptr[items], counts) + (
             np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
 
+    def agent_rows(self, agents: IntArray) -> tuple[IntArray, IntArray]:
+        """The pairs of ``agents`` (in pair order) and for each its agent's position in
+        ``agents``: the rows of a per-agent constraint over the pairs."""
+        pos = np.full(self.n_agents, -1, dtype=np.int64)
+        pos[agents] = np.arange(len(agents))
+        pairs = np.flatnonzero(pos[self.agent] >= 0)
+        return pos[self.agent[pairs]], pairs
+
     def group_bands(self, per_agent: npt.NDArray[np.floating] | npt.NDArray[np.integer],
                     half_width: float) -> tuple[FloatArray, FloatArray]:
         """Per agent limits c·(1 ± half_width) around the mean c of ``per_agent`` over its

@@ -474,9 +474,9 @@ def _mip_phase(search: _Search, stats: dict[str, float]) -> None:
     stats["mip_pairs"] = float(len(idx))
     stats["mip_nodes"] = float(res.nodes)
     stats["mip_clock_stopped"] = float(res.clock_stopped)
-    if res.chosen is None:
+    if res.x is None:
         return
-    candidate = AssignmentState(sp, idx[res.chosen])
+    candidate = AssignmentState(sp, idx[_round(sub, res.x)])
     if candidate.violation() == 0 and candidate.cost() < search.state.cost():
         search.state = candidate
 
