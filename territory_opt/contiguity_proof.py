@@ -5,14 +5,17 @@ whose total, on some balanced measure, lies below the band's lower end (1 − t)
 district inside C would be lighter still, so every district that meets C contains v; only
 one district does, so the district of v holds every such component of v entire: together
 with v they form v's *pocket*. Two pockets that share a unit lie in one district, so pockets
-that overlap are merged. A district holding a pocket must also be connected and within the
-band on every measure. If no connected set S ⊇ pocket has every total within the band, no
-contiguous balanced plan exists.
+that overlap are merged. Every pocket lies whole in one district, so the district S of a
+pocket is a connected set that holds it and takes each other pocket whole or not at all, and
+S must have every total within the band. If no such S exists, no contiguous balanced plan
+exists.
 
-The search for S grows the pocket one neighbouring unit at a time, enumerating each connected
-superset once (a unit passed over is banned in the later branches) and cutting a branch as
-soon as a total passes the band's upper end (weights are non-negative, so every superset
-would too). It is exhaustive within its budget; past the budget the pocket proves nothing.
+The search for S runs on the graph with each pocket contracted to one node (so it takes
+other pockets whole, and has fewer nodes to enumerate). It grows the pocket one neighbouring
+node at a time, enumerating each connected superset once (a node passed over is banned in
+the later branches) and cutting a branch as soon as a total passes the band's upper end
+(weights are non-negative, so every superset would too). It is exhaustive within its
+budget; past the budget the pocket proves nothing.
 
 Valid only when the weights do not depend on the district (then the mean is fixed).
 """
@@ -132,6 +135,28 @@ def pockets(graph: nx.Graph, weights: FloatArray, low: FloatArray) -> list[tuple
     return [(sorted(c), sorted(u)) for c, u in merged]
 
 
+def _contract(graph: nx.Graph, weights: FloatArray, groups: list[list[int]]
+              ) -> tuple[np.ndarray, list[list[int]], FloatArray]:
+    """The graph with each group (disjoint) contracted to one node: each unit's node, each
+    node's neighbours and its summed weights."""
+    n = graph.number_of_nodes()
+    node = np.full(n, -1, dtype=np.int64)
+    for i, group in enumerate(groups):
+        node[group] = i
+    single = np.flatnonzero(node < 0)
+    node[single] = len(groups) + np.arange(len(single))
+    size = len(groups) + len(single)
+    nbrs: list[set[int]] = [set() for _ in range(size)]
+    for u, v in graph.edges:
+        a, b = int(node[u]), int(node[v])
+        if a != b:
+            nbrs[a].add(b)
+            nbrs[b].add(a)
+    summed = np.zeros((size, weights.shape[1]))
+    np.add.at(summed, node, weights)
+    return node, [sorted(x) for x in nbrs], summed
+
+
 def pocket_proof(problem: DistrictingProblem, budget: int = POCKET_BUDGET,
                  total_budget: int = TOTAL_BUDGET) -> str | None:
     """A reason why no contiguous plan meets the balance band, or None (no proof found).
@@ -147,13 +172,15 @@ def pocket_proof(problem: DistrictingProblem, budget: int = POCKET_BUDGET,
     tol = pb.tolerance[balanced]
     mean = weights.sum(axis=0) / pb.p
     low, high = (1 - tol) * mean, (1 + tol) * mean
-    nbrs = [sorted(pb.graph.neighbors(u)) for u in range(pb.n)]
+    found_pockets = sorted(pockets(pb.graph, weights, low), key=lambda x: -len(x[1]))
+    node, nbrs, node_weights = _contract(pb.graph, weights, [u for _, u in found_pockets])
     spent = 0
-    for cuts, units in sorted(pockets(pb.graph, weights, low), key=lambda x: -len(x[1])):
+    for cuts, units in found_pockets:
         if spent >= total_budget:
             break
         allowed = min(budget, total_budget - spent)
-        found = _superset_exists(nbrs, weights, set(units), low, high, allowed)
+        found = _superset_exists(nbrs, node_weights, {int(node[units[0]])}, low, high,
+                                 allowed)
         spent += allowed if found is None else 0
         if found is False:
             share = weights[units].sum(axis=0) / mean
@@ -164,5 +191,6 @@ def pocket_proof(problem: DistrictingProblem, budget: int = POCKET_BUDGET,
                     f"graph too light on a balanced measure to be a district of their own, so "
                     f"one district must take them with {'those units' if many else 'it'}: "
                     f"{len(units)} units holding {', '.join(f'{s:.0%}' for s in share)} of a "
-                    f"district's mean, and no connected extension of them is within the band")
+                    f"district's mean, and no connected extension of them that takes other "
+                    f"pockets whole is within the band")
     return None

@@ -152,6 +152,28 @@ def test_light_parts_around_cut_units_are_taken_together() -> None:
     assert "6 units holding 200% of a district's mean" in res.reasons[0]
 
 
+def test_a_pocket_takes_other_pockets_whole() -> None:
+    """Four districts at ±10% of 10 (band [9, 11]) on this graph (weights in brackets):
+
+        la[1] – a[6] – b[3] – lb[5]        a – x1[5] – y1[4]        b – x2[2] – y2[7], z2[7]
+                                                                    (x2, y2, z2 a triangle)
+
+    Unit a cuts off the leaf la (1 < 9) and b the leaf lb (5): pockets {la, a} (7) and
+    {b, lb} (8); x1 cuts off y1 (4): pocket {x1, y1} (9). The district of a must grow
+    {la, a} to [9, 11]: by x1 it weighs 12, by b it must take lb too, 15. No plan. Growing
+    by b alone (10) looks fine unit by unit, so only the contracted pockets prove it."""
+    g = nx.Graph([("la", "a"), ("a", "b"), ("b", "lb"), ("a", "x1"), ("x1", "y1"),
+                  ("b", "x2"), ("x2", "y2"), ("x2", "z2"), ("y2", "z2")])
+    weight = {"la": 1, "a": 6, "b": 3, "lb": 5, "x1": 5, "y1": 4, "x2": 2, "y2": 7, "z2": 7}
+    nodes = list(weight)
+    pb = districting_problem(g, [float(weight[u]) for u in nodes], 4, nodes=nodes,
+                             tolerance=0.1)
+    res = solve_districting(pb, time_limit=5)
+    assert res.status == "infeasible"
+    assert res.reasons[0].startswith("proven: unit a cuts off parts of the graph")
+    assert "2 units holding 70% of a district's mean" in res.reasons[0]
+
+
 def test_light_parts_match_a_search_without_each_cut_unit() -> None:
     """The block-cut tree gives the same light parts as removing each articulation point and
     listing the components left (random trees and sparse graphs)."""
