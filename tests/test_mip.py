@@ -40,6 +40,28 @@ def test_mip_reaches_the_brute_force_optimum(seed: int) -> None:
     assert ev.objective == brute_force(p)
 
 
+def near_best(p: AssignmentProblem, radius: int) -> tuple[np.ndarray, float]:
+    """The first feasible plan (in enumeration order) and the best objective of the feasible
+    plans that change at most ``radius`` items' pair from it."""
+    plans = list(feasible_plans(p))
+    near = [c for c in plans if np.count_nonzero(c != plans[0]) <= radius]
+    return plans[0], min(evaluate(p, c).objective for c in near)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_local_branching_stays_within_its_radius(seed: int) -> None:
+    """With radius 2 HiGHS finds the cheapest plan that changes at most 2 items' pair from
+    the start: brute force over the feasible plans that close to the start."""
+    p = integer_problem(seed)
+    start, best = near_best(p, 2)
+    res = solve_mip(scale_problem(p), start, node_limit=10_000, time_limit=30, seed=0,
+                    radius=2)
+    assert res.x is not None and res.optimal
+    chosen = np.flatnonzero(res.x > 0.5)
+    assert np.count_nonzero(chosen != start) <= 2
+    assert evaluate(p, chosen).objective == best
+
+
 def test_limits_bind_in_the_test_problems() -> None:
     """Each limit changes the optimum of at least one test problem, so a limit left out of
     the HiGHS model would fail the test above."""
@@ -52,25 +74,32 @@ def test_limits_bind_in_the_test_problems() -> None:
     for name, change in loose.items():
         assert any(brute_force(replace(p, **change)) < brute_force(p)  # type: ignore[arg-type]
                    for p in problems), f"{name} never binds"
+    # and the radius-2 row cuts off the optimum in some of them
+    assert any(near_best(p, 2)[1] > brute_force(p) for p in problems)
 
 
 def test_engine_with_branch_and_cut_plans_the_same_twice(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A tight 8 × 60 GAP (Chu–Beasley type D: cost falls as the load rises, capacity 80% of
-    an even share): the engine runs the HiGHS phase, and the same seed gives the same plan.
-    The node rate is lowered so that the node limit, not the clock, ends the phase even on a
-    busy machine (HiGHS ran 206 nodes in 3 s here with the cores shared), and so is the
-    CP-SAT budget."""
-    monkeypatch.setattr(search, "MIP_PAIR_NODES_PER_SECOND", 10_000)
+    an even share): the engine runs the HiGHS phase and local branching, and the same seed
+    gives the same plan. The node rate is lowered so that the node limit, not the clock, ends
+    the first HiGHS run even on a busy machine (with two busy processes on the two cores it
+    ran 89 nodes in 5.25 s; the limit here is 72), and so is the CP-SAT budget; a round is
+    estimated at 2.7 times its calibrated time (10.7 ms a pair: rounds of 420 pairs took
+    1.1–1.9 s here), so the two rounds that fit end well before the clock. A run takes
+    about 8 s of its 20 on an idle machine."""
+    monkeypatch.setattr(search, "MIP_PAIR_NODES_PER_SECOND", 5_000)
     monkeypatch.setattr(search, "DET_PER_SECOND", 0.3)
+    monkeypatch.setattr(search, "LB_SECONDS_PER_PAIR", 10.7e-3)
     rng = np.random.default_rng(7)
     m, n = 8, 60
     load = rng.integers(1, 101, (m, n))
     cost = 111 - load + rng.integers(-10, 11, (m, n))
     p = AssignmentProblem.dense(cost, load, np.full(m, int(0.8 * load.sum() / m**2)))
-    runs = [solve_assignment(p, EngineParams(time_limit=6, seed=3, workers=1))
+    runs = [solve_assignment(p, EngineParams(time_limit=20, seed=3, workers=1))
             for _ in range(2)]
     for res in runs:
         assert res.chosen is not None and evaluate(p, res.chosen).feasible
         assert res.stats["mip_nodes"] > 0 and res.stats["clock_stopped"] == 0
+        assert res.stats["lb_rounds"] == 2
     assert np.array_equal(runs[0].chosen, runs[1].chosen)

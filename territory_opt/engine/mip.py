@@ -29,11 +29,12 @@ from territory_opt.engine.problem import FloatArray, IntArray
 class MipResult:
     """``x``: HiGHS's value of each pair's binary (None when it found no plan); ``nodes``:
     branch-and-bound nodes explored; ``clock_stopped``: the time limit, not the node limit or
-    a proof, ended it."""
+    a proof, ended it; ``optimal``: x is proven optimal (for the model it was given)."""
 
     x: FloatArray | None
     nodes: int
     clock_stopped: bool
+    optimal: bool = False
 
 
 def _rows(sp: ScaledProblem) -> tuple[sps.csr_matrix, np.ndarray, np.ndarray]:
@@ -93,8 +94,10 @@ def _highs() -> highspy.Highs:
 
 
 def solve_mip(sp: ScaledProblem, start: IntArray, *, node_limit: int, time_limit: float,
-              seed: int) -> MipResult:
-    """Minimise the scaled cost over the scaled limits from ``start`` (a pair per item)."""
+              seed: int, radius: int | None = None) -> MipResult:
+    """Minimise the scaled cost over the scaled limits from ``start`` (a pair per item).
+    With ``radius``, at most that many items may leave their start pair (a local-branching
+    row, Fischetti and Lodi 2003: Σ x[start] >= items − radius)."""
     p = sp.problem
     if (p.group >= 0).any():
         raise ValueError("solve_mip takes problems without balance limits")
@@ -115,6 +118,9 @@ def solve_mip(sp: ScaledProblem, start: IntArray, *, node_limit: int, time_limit
     h.addRows(a.shape[0], np.where(np.isfinite(row_lo), row_lo, -inf),
               np.where(np.isfinite(row_hi), row_hi, inf), a.nnz,
               a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32), a.data)
+    if radius is not None:
+        h.addRow(float(p.n_items - radius), inf, len(start), np.asarray(start, dtype=np.int32),
+                 np.ones(len(start)))
     x0 = np.zeros(n)
     x0[start] = 1.0
     h.setSolution(n, cols, x0)
@@ -124,4 +130,5 @@ def solve_mip(sp: ScaledProblem, start: IntArray, *, node_limit: int, time_limit
     nodes = int(info.mip_node_count)
     if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
         return MipResult(None, nodes, clock)
-    return MipResult(np.asarray(h.getSolution().col_value), nodes, clock)
+    return MipResult(np.asarray(h.getSolution().col_value), nodes, clock,
+                     h.getModelStatus() == highspy.HighsModelStatus.kOptimal)
