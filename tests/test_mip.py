@@ -62,6 +62,25 @@ def test_local_branching_stays_within_its_radius(seed: int) -> None:
     assert evaluate(p, chosen).objective == best
 
 
+def test_mip_runs_after_a_highs_instance_with_more_threads() -> None:
+    """An earlier HiGHS instance with two threads (another library in the same process, with
+    HiGHS's default of every core) starts HiGHS's global scheduler with two; HiGHS then
+    refuses one thread, and the phase must still find the plan."""
+    import highspy
+
+    highspy.Highs.resetGlobalScheduler(True)  # whatever earlier tests started
+    other = highspy.Highs()
+    other.setOptionValue("output_flag", False)
+    other.setOptionValue("threads", 2)
+    other.addVars(1, np.zeros(1), np.ones(1))
+    other.run()
+    p = integer_problem(0)
+    start = next(feasible_plans(p))
+    res = solve_mip(scale_problem(p), start, node_limit=10_000, time_limit=30, seed=0)
+    assert res.x is not None
+    assert evaluate(p, np.flatnonzero(res.x > 0.5)).objective == brute_force(p)
+
+
 def test_limits_bind_in_the_test_problems() -> None:
     """Each limit changes the optimum of at least one test problem, so a limit left out of
     the HiGHS model would fail the test above."""

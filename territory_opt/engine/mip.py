@@ -124,7 +124,11 @@ def solve_mip(sp: ScaledProblem, start: IntArray, *, node_limit: int, time_limit
     x0 = np.zeros(n)
     x0[start] = 1.0
     h.setSolution(n, cols, x0)
-    h.run()
+    if h.run() == highspy.HighsStatus.kError:
+        # HiGHS refuses one thread when its global scheduler was started with more (by an
+        # earlier default-threads instance in this process): restart the scheduler, retry
+        highspy.Highs.resetGlobalScheduler(True)
+        h.run()
     info = h.getInfo()
     clock = h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
     nodes = int(info.mip_node_count)
