@@ -76,10 +76,11 @@ MIP_MAX_PAIRS = 20_000
 PROBE_DET = 1.0
 #: share of the time limit (and of the search budget) the HiGHS phase may take
 MIP_SHARE = 0.5
-#: above this many search pairs the HiGHS model keeps only each item's cheapest pairs (and its
-#: current one), about this many in all: with all 16,000 search pairs of GAP d801600 its root
-#: took the whole share (0 nodes) and found no better plan (1.551% above the best known value
-#: at the end); with this limit (6 per item) it reached 0.635%
+#: above this many search pairs the HiGHS model keeps only each item's pairs of lowest reduced
+#: cost (and its current one), about this many in all: with all 16,000 search pairs of GAP
+#: d801600 its root took the whole share (0 nodes) and found no better plan (1.551% above the
+#: best known value at the end); with this limit (6 per item) by cost it reached 0.635%, by
+#: reduced cost 0.294%
 MIP_MODEL_PAIRS = 10_000
 #: node limit of the HiGHS phase: this many pair-nodes per second of its share (about its rate
 #: on GAP after the root), so the node limit rather than the clock usually ends it
@@ -481,7 +482,7 @@ def _mip_phase(search: _Search, stats: dict[str, float]) -> None:
     rounds = rounds if rounds >= LB_MIN_ROUNDS else 0
     keep = np.ones(len(p.item), dtype=bool)
     if len(p.item) > MIP_MODEL_PAIRS:
-        keep = _k_best(p, search.sp.cost.astype(float), max(1, MIP_MODEL_PAIRS // p.n_items))
+        keep = _k_best(p, search.reduced, max(1, MIP_MODEL_PAIRS // p.n_items))
         keep[search.state.chosen] = True
     share = (MIP_SHARE_BEFORE_LB if rounds else MIP_SHARE) * params.time_limit
     # the node limit from the share, not from the clock, so it is the same on any machine
