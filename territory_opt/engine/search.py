@@ -496,8 +496,8 @@ def _mip_phase(search: _Search, stats: dict[str, float]) -> None:
         return
     end = time.monotonic() + LB_SHARE * params.time_limit
     radius = int(np.clip(p.n_items // 10, 10, 20))
+    keep = _k_best(p, search.reduced, LB_PAIRS_PER_ITEM)  # the current pairs join per round
     for r in range(rounds):
-        keep = _k_best(p, search.reduced, LB_PAIRS_PER_ITEM)
         before = search.state.cost()
         res = _highs_from_current(search, keep, nodes=LB_NODES, radius=radius,
                                   seconds=end - time.monotonic(), seed=params.seed + r)
