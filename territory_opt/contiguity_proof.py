@@ -7,15 +7,20 @@ one district does, so the district of v holds every such component of v entire: 
 with v they form v's *pocket*. Two pockets that share a unit lie in one district, so pockets
 that overlap are merged. Every pocket lies whole in one district, so the district S of a
 pocket is a connected set that holds it and takes each other pocket whole or not at all, and
-S must have every total within the band. If no such S exists, no contiguous balanced plan
-exists.
+S must have every total within the band. The other districts split the rest of the graph,
+so each connected part C of the graph without S holds a whole number k ≥ 1 of them, and its
+totals lie within [k·low, k·high] (the same k on every measure), with the k summing to p − 1.
+If no such S exists, no contiguous balanced plan exists.
 
 The search for S runs on the graph with each pocket contracted to one node (so it takes
 other pockets whole, and has fewer nodes to enumerate). It grows the pocket one neighbouring
 node at a time, enumerating each connected superset once (a node passed over is banned in
 the later branches) and cutting a branch as soon as a total passes the band's upper end
 (weights are non-negative, so every superset would too). It is exhaustive within its
-budget; past the budget the pocket proves nothing.
+budget; past the budget the pocket proves nothing. It runs twice: first asking only for the
+band (quick: the first S in the band ends the search), then also for the rest (each S in the
+band costs a pass over the graph; a branch ends when a part of the rest that it can no
+longer reach fails, as every superset leaves that part as it is).
 
 Valid only when the weights do not depend on the district (then the mean is fixed).
 """
@@ -27,19 +32,56 @@ import numpy as np
 
 from territory_opt.contiguity import DistrictingProblem, FloatArray
 
-#: node visits allowed per pocket, and in all, before the search gives up (no proof)
+#: node visits allowed per pocket, and in all, before the search gives up (no proof); the
+#: second pass, which also checks the rest of the graph, has its own smaller total
 POCKET_BUDGET = 20_000
 TOTAL_BUDGET = 100_000
+REST_TOTAL_BUDGET = 15_000
 
 
 class _Budget(Exception):
     pass
 
 
+def _rest_verdict(nbrs: list[list[int]], weights: FloatArray, members: set[int],
+                  reachable: set[int], low: FloatArray, high: FloatArray,
+                  districts: int) -> str:
+    """Whether the graph without ``members`` splits into ``districts`` districts by the part
+    totals: 'fits', 'no' or 'never' (a part that fails holds no node of ``reachable``, so no
+    superset grown from there changes it)."""
+    seen = [False] * len(nbrs)
+    for u in members:
+        seen[u] = True
+    fewest = most = 0
+    verdict = "fits"
+    for s in range(len(nbrs)):
+        if seen[s]:
+            continue
+        seen[s], stack, part = True, [s], []
+        while stack:
+            u = stack.pop()
+            part.append(u)
+            for v in nbrs[u]:
+                if not seen[v]:
+                    seen[v] = True
+                    stack.append(v)
+        total = weights[part].sum(axis=0)
+        k_low = int(np.ceil(np.max(total / high) - 1e-9))
+        k_high = int(np.floor(np.min(total / low) + 1e-9))
+        if k_high < max(1, k_low):
+            if reachable.isdisjoint(part):
+                return "never"
+            verdict = "no"
+        fewest, most = fewest + k_low, most + k_high
+    return verdict if fewest <= districts <= most else "no"
+
+
 def _superset_exists(nbrs: list[list[int]], weights: FloatArray, start: set[int],
-                     low: FloatArray, high: FloatArray, budget: int) -> bool | None:
+                     low: FloatArray, high: FloatArray, budget: int,
+                     rest: int | None = None) -> tuple[bool | None, int]:
     """Whether a connected superset of ``start`` has every total in [low, high] (None: the
-    budget ran out)."""
+    budget ran out) and, with ``rest``, leaves the rest of the graph in parts that ``rest``
+    districts can fill; and the nodes visited."""
     visits = [0]
 
     def grow(members: set[int], total: FloatArray, candidates: list[int],
@@ -48,7 +90,11 @@ def _superset_exists(nbrs: list[list[int]], weights: FloatArray, start: set[int]
         if visits[0] > budget:
             raise _Budget
         if (total >= low).all():
-            return True
+            if rest is None:
+                return True
+            verdict = _rest_verdict(nbrs, weights, members, set(candidates), low, high, rest)
+            if verdict != "no":
+                return verdict == "fits"
         candidates = list(candidates)
         banned = set(banned)
         while candidates:
@@ -67,12 +113,12 @@ def _superset_exists(nbrs: list[list[int]], weights: FloatArray, start: set[int]
 
     total = weights[sorted(start)].sum(axis=0)
     if (total > high).any():
-        return False
+        return False, 0
     first = sorted({v for u in start for v in nbrs[u] if v not in start})
     try:
-        return grow(set(start), total, first, set())
+        return grow(set(start), total, first, set()), visits[0]
     except _Budget:
-        return None
+        return None, budget
 
 
 def light_parts(graph: nx.Graph, weights: FloatArray,
@@ -158,7 +204,8 @@ def _contract(graph: nx.Graph, weights: FloatArray, groups: list[list[int]]
 
 
 def pocket_proof(problem: DistrictingProblem, budget: int = POCKET_BUDGET,
-                 total_budget: int = TOTAL_BUDGET) -> str | None:
+                 total_budget: int = TOTAL_BUDGET,
+                 rest_budget: int = REST_TOTAL_BUDGET) -> str | None:
     """A reason why no contiguous plan meets the balance band, or None (no proof found).
     Pockets are tried largest first (the least room to grow, so the quickest to refute)."""
     pb = problem
@@ -171,26 +218,35 @@ def pocket_proof(problem: DistrictingProblem, budget: int = POCKET_BUDGET,
     weights = weights[:, 0, :]
     tol = pb.tolerance[balanced]
     mean = weights.sum(axis=0) / pb.p
+    weights, tol, mean = weights[:, mean > 0], tol[mean > 0], mean[mean > 0]  # 0: no limit
+    if not len(mean):
+        return None
     low, high = (1 - tol) * mean, (1 + tol) * mean
     found_pockets = sorted(pockets(pb.graph, weights, low), key=lambda x: -len(x[1]))
     node, nbrs, node_weights = _contract(pb.graph, weights, [u for _, u in found_pockets])
-    spent = 0
-    for cuts, units in found_pockets:
-        if spent >= total_budget:
-            break
-        allowed = min(budget, total_budget - spent)
-        found = _superset_exists(nbrs, node_weights, {int(node[units[0]])}, low, high,
-                                 allowed)
-        spent += allowed if found is None else 0
-        if found is False:
-            share = weights[units].sum(axis=0) / mean
-            names = ", ".join(str(pb.nodes[v]) for v in cuts[:5]) + (
-                ", …" if len(cuts) > 5 else "")
-            many = len(cuts) > 1
-            return (f"unit{'s' * many} {names} cut{'' if many else 's'} off parts of the "
-                    f"graph too light on a balanced measure to be a district of their own, so "
-                    f"one district must take them with {'those units' if many else 'it'}: "
-                    f"{len(units)} units holding {', '.join(f'{s:.0%}' for s in share)} of a "
-                    f"district's mean, and no connected extension of them that takes other "
-                    f"pockets whole is within the band")
+    for rest, limit in ((None, total_budget), (pb.p - 1, rest_budget)):
+        spent = 0
+        for cuts, units in found_pockets:
+            if spent >= limit:
+                break
+            found, visits = _superset_exists(nbrs, node_weights, {int(node[units[0]])}, low,
+                                             high, min(budget, limit - spent), rest)
+            spent += visits
+            if found is False:
+                return _reason(pb, cuts, units, weights, mean, rest is not None)
     return None
+
+
+def _reason(pb: DistrictingProblem, cuts: list[int], units: list[int], weights: FloatArray,
+            mean: FloatArray, with_rest: bool) -> str:
+    """The proof in words: the pocket's cut units, its share of the mean and what failed."""
+    share = weights[units].sum(axis=0) / mean
+    names = ", ".join(str(pb.nodes[v]) for v in cuts[:5]) + (", …" if len(cuts) > 5 else "")
+    many = len(cuts) > 1
+    rest = (" and leaves the rest of the graph in parts that whole districts can fill"
+            if with_rest else "")
+    return (f"unit{'s' * many} {names} cut{'' if many else 's'} off parts of the graph too "
+            f"light on a balanced measure to be a district of their own, so one district must "
+            f"take them with {'those units' if many else 'it'}: {len(units)} units holding "
+            f"{', '.join(f'{s:.0%}' for s in share)} of a district's mean, and no connected "
+            f"extension of them that takes other pockets whole is within the band{rest}")

@@ -174,6 +174,29 @@ def test_a_pocket_takes_other_pockets_whole() -> None:
     assert "2 units holding 70% of a district's mean" in res.reasons[0]
 
 
+def test_a_pocket_must_leave_parts_whole_districts_can_fill() -> None:
+    """Three districts at ±10% of 10 (band [9, 11]) on a2[9] – a1[3] – c[5] – b1[9] with the
+    leaf l[4] on c. Unit c cuts off l (4 < 9): pocket {c, l} (9), already in the band, so
+    the band alone proves nothing. But that district leaves a1 and a2 (12), which no whole
+    number of districts can weigh (one: at most 11, two: at least 18), and growing it by a1
+    (12) or b1 (18) passes 11. No plan."""
+    from territory_opt.contiguity_proof import pocket_proof
+
+    g = nx.Graph([("a2", "a1"), ("a1", "c"), ("c", "b1"), ("c", "l")])
+    weight = {"a2": 9, "a1": 3, "c": 5, "b1": 9, "l": 4}
+    nodes = list(weight)
+    pb = districting_problem(g, [float(weight[u]) for u in nodes], 3, nodes=nodes,
+                             tolerance=0.1)
+    assert pocket_proof(pb, rest_budget=0) is None
+    res = solve_districting(pb, time_limit=5)
+    assert res.status == "infeasible"
+    assert res.reasons[0].startswith("proven: unit c cuts off parts of the graph")
+    assert res.reasons[0].endswith(
+        "2 units holding 90% of a district's mean, and no connected extension of them that "
+        "takes other pockets whole is within the band and leaves the rest of the graph in "
+        "parts that whole districts can fill")
+
+
 def test_light_parts_match_a_search_without_each_cut_unit() -> None:
     """The block-cut tree gives the same light parts as removing each articulation point and
     listing the components left (random trees and sparse graphs)."""
