@@ -33,10 +33,11 @@ import numpy as np
 from territory_opt.contiguity import DistrictingProblem, FloatArray
 
 #: node visits allowed per pocket, and in all, before the search gives up (no proof); the
-#: second pass, which also checks the rest of the graph, has its own smaller total
+#: second pass, which also checks the rest of the graph, has its own total, and each pass
+#: over the graph costs it a visit per node (so a national ZIP graph gets few of them)
 POCKET_BUDGET = 20_000
 TOTAL_BUDGET = 100_000
-REST_TOTAL_BUDGET = 15_000
+REST_TOTAL_BUDGET = 1_000_000
 
 
 class _Budget(Exception):
@@ -49,31 +50,33 @@ def _rest_verdict(nbrs: list[list[int]], weights: FloatArray, members: set[int],
     """Whether the graph without ``members`` splits into ``districts`` districts by the part
     totals: 'fits', 'no' or 'never' (a part that fails holds no node of ``reachable``, so no
     superset grown from there changes it)."""
-    seen = [False] * len(nbrs)
+    part = [-1] * len(nbrs)
     for u in members:
-        seen[u] = True
-    fewest = most = 0
-    verdict = "fits"
+        part[u] = -2
+    parts = 0
     for s in range(len(nbrs)):
-        if seen[s]:
+        if part[s] != -1:
             continue
-        seen[s], stack, part = True, [s], []
+        part[s], stack = parts, [s]
         while stack:
             u = stack.pop()
-            part.append(u)
             for v in nbrs[u]:
-                if not seen[v]:
-                    seen[v] = True
+                if part[v] == -1:
+                    part[v] = parts
                     stack.append(v)
-        total = weights[part].sum(axis=0)
-        k_low = int(np.ceil(np.max(total / high) - 1e-9))
-        k_high = int(np.floor(np.min(total / low) + 1e-9))
-        if k_high < max(1, k_low):
-            if reachable.isdisjoint(part):
-                return "never"
-            verdict = "no"
-        fewest, most = fewest + k_low, most + k_high
-    return verdict if fewest <= districts <= most else "no"
+        parts += 1
+    label = np.array(part)
+    rest = label >= 0
+    totals = np.zeros((parts, weights.shape[1]))
+    np.add.at(totals, label[rest], weights[rest])
+    k_low = np.maximum(1, np.ceil(np.max(totals / high, axis=1) - 1e-9))
+    k_high = np.floor(np.min(totals / low, axis=1) + 1e-9)
+    failed = k_high < k_low
+    if failed.any():
+        reached = np.zeros(parts, dtype=bool)
+        reached[label[sorted(reachable)]] = True
+        return "never" if (failed & ~reached).any() else "no"
+    return "fits" if k_low.sum() <= districts <= k_high.sum() else "no"
 
 
 def _superset_exists(nbrs: list[list[int]], weights: FloatArray, start: set[int],
@@ -92,6 +95,7 @@ def _superset_exists(nbrs: list[list[int]], weights: FloatArray, start: set[int]
         if (total >= low).all():
             if rest is None:
                 return True
+            visits[0] += len(nbrs)  # the pass over the graph
             verdict = _rest_verdict(nbrs, weights, members, set(candidates), low, high, rest)
             if verdict != "no":
                 return verdict == "fits"
@@ -224,13 +228,14 @@ def pocket_proof(problem: DistrictingProblem, budget: int = POCKET_BUDGET,
     low, high = (1 - tol) * mean, (1 + tol) * mean
     found_pockets = sorted(pockets(pb.graph, weights, low), key=lambda x: -len(x[1]))
     node, nbrs, node_weights = _contract(pb.graph, weights, [u for _, u in found_pockets])
-    for rest, limit in ((None, total_budget), (pb.p - 1, rest_budget)):
+    for rest, each, limit in ((None, budget, total_budget),
+                              (pb.p - 1, rest_budget, rest_budget)):
         spent = 0
         for cuts, units in found_pockets:
             if spent >= limit:
                 break
             found, visits = _superset_exists(nbrs, node_weights, {int(node[units[0]])}, low,
-                                             high, min(budget, limit - spent), rest)
+                                             high, min(each, limit - spent), rest)
             spent += visits
             if found is False:
                 return _reason(pb, cuts, units, weights, mean, rest is not None)

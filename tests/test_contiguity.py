@@ -197,6 +197,42 @@ def test_a_pocket_must_leave_parts_whole_districts_can_fill() -> None:
         "parts that whole districts can fill")
 
 
+def test_the_rest_pass_proves_only_plans_brute_force_cannot_find() -> None:
+    """On random trees and sparse graphs of 6–10 units in 2–4 districts, every graph that
+    only the second pass (what the pocket's district leaves) proves has no contiguous plan
+    within the band among all labelings."""
+    import itertools
+
+    from territory_opt.contiguity_proof import pocket_proof
+
+    def plan_exists(g: nx.Graph, w: np.ndarray, p: int, tol: float) -> bool:
+        mean = w.sum(axis=0) / p
+        for rest in itertools.product(range(p), repeat=len(w) - 1):
+            labels = np.array((0, *rest))
+            if all((members := np.flatnonzero(labels == k).tolist())
+                   and nx.is_connected(g.subgraph(members))
+                   and (np.abs(w[members].sum(axis=0) / mean - 1) <= tol + 1e-9).all()
+                   for k in range(p)):
+                return True
+        return False
+
+    rng = np.random.default_rng(0)
+    proven = 0
+    for trial in range(1000):
+        tol = float(rng.choice([0.1, 0.2, 0.3]))
+        n, p = int(rng.integers(6, 11)), int(rng.integers(2, 5))
+        g = (nx.random_labeled_tree(n, seed=trial) if trial % 2 else
+             nx.gnm_random_graph(n, n, seed=trial))
+        if not nx.is_connected(g):
+            continue
+        w = rng.integers(1, 10, size=(n, int(rng.integers(1, 3)))).astype(float)
+        pb = districting_problem(g, w, p, nodes=list(range(n)), tolerance=tol)
+        if pocket_proof(pb) is not None and pocket_proof(pb, rest_budget=0) is None:
+            proven += 1
+            assert not plan_exists(g, w, p, tol), trial
+    assert proven == 4
+
+
 def test_light_parts_match_a_search_without_each_cut_unit() -> None:
     """The block-cut tree gives the same light parts as removing each articulation point and
     listing the components left (random trees and sparse graphs)."""
