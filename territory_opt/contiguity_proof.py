@@ -18,9 +18,11 @@ node at a time, enumerating each connected superset once (a node passed over is 
 the later branches) and cutting a branch as soon as a total passes the band's upper end
 (weights are non-negative, so every superset would too). It is exhaustive within its
 budget; past the budget the pocket proves nothing. It runs twice: first asking only for the
-band (quick: the first S in the band ends the search), then also for the rest (each S in the
-band costs a pass over the graph; a branch ends when a part of the rest that it can no
-longer reach fails, as every superset leaves that part as it is).
+band (quick: the first S in the band ends the search), then also for the rest, with a pass
+over the graph at every node. That pass also cuts branches: a part of the rest lighter than
+the band must join S whole (any piece of it left over would be lighter still), so S cannot
+pass over any of its units or take it past the band; and a part that holds no whole number
+of districts and that the branch can no longer reach stays as it is.
 
 Valid only when the weights do not depend on the district (then the mean is fixed).
 """
@@ -45,11 +47,16 @@ class _Budget(Exception):
 
 
 def _rest_verdict(nbrs: list[list[int]], weights: FloatArray, members: set[int],
-                  reachable: set[int], low: FloatArray, high: FloatArray,
-                  districts: int) -> str:
-    """Whether the graph without ``members`` splits into ``districts`` districts by the part
-    totals: 'fits', 'no' or 'never' (a part that fails holds no node of ``reachable``, so no
-    superset grown from there changes it)."""
+                  total: FloatArray, candidates: list[int], banned: set[int],
+                  low: FloatArray, high: FloatArray, districts: int) -> str:
+    """What the graph without ``members`` (the district so far, weighing ``total``) allows:
+    'fits' (the district is in the band and the parts left hold whole numbers of districts
+    summing to ``districts``), 'never' (no superset grown from here can do better) or
+    'grow'. A part lighter than the band on a measure must join the district whole (any
+    piece of it left over would be lighter still), so it may hold no banned node and must
+    fit under the band's upper end with the others; once the district is in the band, a part
+    that holds no whole number of districts must hold a candidate, or no superset changes
+    it."""
     part = [-1] * len(nbrs)
     for u in members:
         part[u] = -2
@@ -69,14 +76,20 @@ def _rest_verdict(nbrs: list[list[int]], weights: FloatArray, members: set[int],
     rest = label >= 0
     totals = np.zeros((parts, weights.shape[1]))
     np.add.at(totals, label[rest], weights[rest])
+    light: np.ndarray = (totals < low).any(axis=1)
+    if light.any() and ((total + totals[light].sum(axis=0) > high).any()
+                        or light[label[sorted(banned)]].any()):
+        return "never"
+    if not (total >= low).all():
+        return "grow"
     k_low = np.maximum(1, np.ceil(np.max(totals / high, axis=1) - 1e-9))
     k_high = np.floor(np.min(totals / low, axis=1) + 1e-9)
     failed = k_high < k_low
     if failed.any():
         reached = np.zeros(parts, dtype=bool)
-        reached[label[sorted(reachable)]] = True
-        return "never" if (failed & ~reached).any() else "no"
-    return "fits" if k_low.sum() <= districts <= k_high.sum() else "no"
+        reached[label[candidates]] = True
+        return "never" if (failed & ~reached).any() else "grow"
+    return "fits" if k_low.sum() <= districts <= k_high.sum() else "grow"
 
 
 def _superset_exists(nbrs: list[list[int]], weights: FloatArray, start: set[int],
@@ -92,13 +105,14 @@ def _superset_exists(nbrs: list[list[int]], weights: FloatArray, start: set[int]
         visits[0] += 1
         if visits[0] > budget:
             raise _Budget
-        if (total >= low).all():
-            if rest is None:
-                return True
+        if rest is not None:
             visits[0] += len(nbrs)  # the pass over the graph
-            verdict = _rest_verdict(nbrs, weights, members, set(candidates), low, high, rest)
-            if verdict != "no":
+            verdict = _rest_verdict(nbrs, weights, members, total, candidates, banned, low,
+                                    high, rest)
+            if verdict != "grow":
                 return verdict == "fits"
+        elif (total >= low).all():
+            return True
         candidates = list(candidates)
         banned = set(banned)
         while candidates:
