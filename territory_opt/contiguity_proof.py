@@ -76,7 +76,7 @@ def _rest_verdict(nbrs: list[list[int]], weights: FloatArray, members: set[int],
     rest = label >= 0
     totals = np.zeros((parts, weights.shape[1]))
     np.add.at(totals, label[rest], weights[rest])
-    light: np.ndarray = (totals < low).any(axis=1)
+    light = np.any(totals < low, axis=1)
     if light.any() and ((total + totals[light].sum(axis=0) > high).any()
                         or light[label[sorted(banned)]].any()):
         return "never"
