@@ -39,7 +39,7 @@ from territory_opt.contiguity import DistrictingProblem, FloatArray
 #: over the graph costs it a visit per node (so a national ZIP graph gets few of them)
 POCKET_BUDGET = 20_000
 TOTAL_BUDGET = 100_000
-REST_TOTAL_BUDGET = 1_000_000
+REST_TOTAL_BUDGET = 3_000_000
 
 
 class _Budget(Exception):
@@ -77,8 +77,9 @@ def _rest_verdict(nbrs: list[list[int]], weights: FloatArray, members: set[int],
     totals = np.zeros((parts, weights.shape[1]))
     np.add.at(totals, label[rest], weights[rest])
     light = np.any(totals < low, axis=1)
+    passed = label[sorted(banned)]
     if light.any() and ((total + totals[light].sum(axis=0) > high).any()
-                        or light[label[sorted(banned)]].any()):
+                        or light[passed[passed >= 0]].any()):  # (members are banned too)
         return "never"
     if not (total >= low).all():
         return "grow"

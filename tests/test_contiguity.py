@@ -197,6 +197,26 @@ def test_a_pocket_must_leave_parts_whole_districts_can_fill() -> None:
         "parts that whole districts can fill")
 
 
+def test_a_light_part_the_district_can_still_take_does_not_end_the_branch() -> None:
+    """Nodes P[3] (a pocket), x1[1.5], x2[0.5], y[2], z[7]; edges P–x1, P–x2, x1–y, x2–y,
+    x2–z; two districts, band [6.3, 7.7]. The district {P, x2} (3.5), just grown by x2,
+    leaves {x1, y} (3.5, light) and {z} (7): it must take x1 and y, which fits (7), and no
+    unit it passed over lies in that part, so the branch goes on; {P, x2, x1, y} fits.
+    (Members are among the passed-over units of the branch that added them; reading their
+    part as a light one ended this branch and could prove a feasible graph infeasible.)"""
+    from territory_opt.contiguity_proof import _rest_verdict
+
+    nbrs = [[1, 2], [0, 3], [0, 3, 4], [1, 2], [2]]
+    w = np.array([[3.0], [1.5], [0.5], [2.0], [7.0]])
+    low, high = np.array([6.3]), np.array([7.7])
+    assert _rest_verdict(nbrs, w, {0, 2}, w[[0, 2]].sum(axis=0), [1, 3, 4], {2}, low, high,
+                         1) == "grow"
+    assert _rest_verdict(nbrs, w, {0, 2}, w[[0, 2]].sum(axis=0), [3, 4], {1, 2}, low, high,
+                         1) == "never"  # x1 was passed over: the light part cannot join
+    assert _rest_verdict(nbrs, w, {0, 1, 2, 3}, w[:4].sum(axis=0), [4], {1, 2, 3}, low,
+                         high, 1) == "fits"
+
+
 def test_the_rest_pass_proves_only_plans_brute_force_cannot_find() -> None:
     """On random trees and sparse graphs of 6–10 units in 2–4 districts, every graph that
     only the second pass (what the pocket's district leaves) proves has no contiguous plan
