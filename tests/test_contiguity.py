@@ -217,6 +217,57 @@ def test_a_light_part_the_district_can_still_take_does_not_end_the_branch() -> N
                          high, 1) == "fits"
 
 
+def test_the_rest_pass_finds_a_district_whenever_one_exists() -> None:
+    """On random trees and sparse graphs of 5–12 units, from a random start, the rest pass
+    finds a connected set in the band whose parts left hold whole numbers of districts
+    summing to p − 1 exactly when checking every subset that holds the start finds one (so
+    its pruning cuts no branch with such a set; the first form of the light-part pruning
+    missed 18 of these 260)."""
+    import itertools
+
+    from territory_opt.contiguity_proof import _superset_exists
+
+    def exists(g: nx.Graph, w: np.ndarray, start: int, low: np.ndarray, high: np.ndarray,
+               rest: int) -> bool:
+        others = [u for u in range(len(w)) if u != start]
+        for r in range(len(others) + 1):
+            for extra in itertools.combinations(others, r):
+                s = [start, *extra]
+                total = w[s].sum(axis=0)
+                if (total < low).any() or (total > high).any() or not nx.is_connected(
+                        g.subgraph(s)):
+                    continue
+                k = []
+                for part in nx.connected_components(g.subgraph(set(range(len(w))) - set(s))):
+                    t = w[sorted(part)].sum(axis=0)
+                    k.append((max(1, int(np.ceil(np.max(t / high) - 1e-9))),
+                              int(np.floor(np.min(t / low) + 1e-9))))
+                if all(a <= b for a, b in k) and sum(a for a, _ in k) <= rest <= sum(
+                        b for _, b in k):
+                    return True
+        return False
+
+    rng = np.random.default_rng(0)
+    checked = found = 0
+    for trial in range(300):
+        n = int(rng.integers(5, 13))
+        g = (nx.random_labeled_tree(n, seed=trial) if trial % 2 else
+             nx.gnm_random_graph(n, n + int(rng.integers(0, 4)), seed=trial))
+        if not nx.is_connected(g):
+            continue
+        w = rng.integers(1, 10, size=(n, int(rng.integers(1, 3)))).astype(float)
+        p, tol = int(rng.integers(2, 5)), float(rng.choice([0.1, 0.2, 0.3]))
+        mean = w.sum(axis=0) / p
+        low, high = (1 - tol) * mean, (1 + tol) * mean
+        start = int(rng.integers(n))
+        nbrs = [sorted(g.neighbors(u)) for u in range(n)]
+        got, _ = _superset_exists(nbrs, w, {start}, low, high, 10**9, p - 1)
+        want = exists(g, w, start, low, high, p - 1)
+        assert got == want, trial
+        checked, found = checked + 1, found + want
+    assert (checked, found) == (260, 123)
+
+
 def test_the_rest_pass_proves_only_plans_brute_force_cannot_find() -> None:
     """On random trees and sparse graphs of 6–10 units in 2–4 districts, every graph that
     only the second pass (what the pocket's district leaves) proves has no contiguous plan
