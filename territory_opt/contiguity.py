@@ -327,12 +327,12 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
     seconds, so a seed gives the same plan on a busy machine; ``deadline`` (seconds, default
     ``time_limit``) is the wall-clock safety net. ``stats['budget_used']`` is the share of
     the budget spent. ``progress(phase, objective, violation)`` is called now and then."""
-    from territory_opt.contiguity_proof import pocket_proof
+    from territory_opt.contiguity_proof import REST_STEPS_PER_SECOND, pocket_proof
     from territory_opt.contiguity_search import SearchParams, search
     from territory_opt.engine.search import DET_PER_SECOND
 
     t0 = time.monotonic()
-    proof = pocket_proof(problem)
+    proof = pocket_proof(problem, rest_budget=int(REST_STEPS_PER_SECOND * time_limit))
     if proof is not None:
         return DistrictingResult("infeasible", None, float("nan"), float("inf"), float("inf"),
                                  time.monotonic() - t0, None, (f"proven: {proof}",),

@@ -34,12 +34,14 @@ import numpy as np
 
 from territory_opt.contiguity import DistrictingProblem, FloatArray
 
-#: node visits allowed per pocket, and in all, before the search gives up (no proof); the
-#: second pass, which also checks the rest of the graph, has its own total, and each pass
-#: over the graph costs it a visit per node (so a national ZIP graph gets few of them)
+#: node visits allowed per pocket, and in all, before the first pass gives up (no proof)
 POCKET_BUDGET = 20_000
 TOTAL_BUDGET = 100_000
-REST_TOTAL_BUDGET = 3_000_000
+#: the rest pass counts node steps (a visit, and a node of each pass over the graph): per
+#: pocket, and in all per second of the solve's time limit (about 5% of it on the 2-core
+#: machine here)
+REST_POCKET_BUDGET = 1_600_000
+REST_STEPS_PER_SECOND = 70_000
 
 
 class _Budget(Exception):
@@ -224,7 +226,7 @@ def _contract(graph: nx.Graph, weights: FloatArray, groups: list[list[int]]
 
 def pocket_proof(problem: DistrictingProblem, budget: int = POCKET_BUDGET,
                  total_budget: int = TOTAL_BUDGET,
-                 rest_budget: int = REST_TOTAL_BUDGET) -> str | None:
+                 rest_budget: int = 60 * REST_STEPS_PER_SECOND) -> str | None:
     """A reason why no contiguous plan meets the balance band, or None (no proof found).
     Pockets are tried largest first (the least room to grow, so the quickest to refute)."""
     pb = problem
@@ -244,7 +246,7 @@ def pocket_proof(problem: DistrictingProblem, budget: int = POCKET_BUDGET,
     found_pockets = sorted(pockets(pb.graph, weights, low), key=lambda x: -len(x[1]))
     node, nbrs, node_weights = _contract(pb.graph, weights, [u for _, u in found_pockets])
     for rest, each, limit in ((None, budget, total_budget),
-                              (pb.p - 1, rest_budget, rest_budget)):
+                              (pb.p - 1, REST_POCKET_BUDGET, rest_budget)):
         spent = 0
         for cuts, units in found_pockets:
             if spent >= limit:
