@@ -100,7 +100,8 @@ def _superset_exists(nbrs: list[list[int]], weights: FloatArray, start: set[int]
                      rest: int | None = None) -> tuple[bool | None, int]:
     """Whether a connected superset of ``start`` has every total in [low, high] (None: the
     budget ran out) and, with ``rest``, leaves the rest of the graph in parts that ``rest``
-    districts can fill; and the nodes visited."""
+    districts can fill; and the work done (nodes visited, and with ``rest`` the nodes of each
+    pass over the graph)."""
     visits = [0]
 
     def grow(members: set[int], total: FloatArray, candidates: list[int],
