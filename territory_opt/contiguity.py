@@ -34,13 +34,21 @@ Solution (:func:`solve_districting`)
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from territory_opt.contiguity_search import SearchParams, SearchResult
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -50,6 +58,8 @@ OBJECTIVES = ("cost", "median", "diameter")
 FEASIBLE_VIOLATION = 1e-11
 #: the exact CP-SAT model is tried up to this many unit × district pairs
 EXACT_MAX_PAIRS = 1500
+#: the seeds of searches side by side (one per worker) are this far apart
+SEED_STRIDE = 1000
 
 
 def is_contiguous(graph: nx.Graph, units_of_rep: Sequence[Hashable] | set[Hashable]) -> bool:
@@ -326,9 +336,12 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
     the exact CP-SAT model. Both are budgeted in deterministic work worth ``time_limit``
     seconds, so a seed gives the same plan on a busy machine; ``deadline`` (seconds, default
     ``time_limit``) is the wall-clock safety net. ``stats['budget_used']`` is the share of
-    the budget spent. ``progress(phase, objective, violation)`` is called now and then."""
+    the budget spent. With ``workers`` > 1, that many heuristic searches with different seeds
+    run side by side and the best plan wins (``_portfolio``); the exact model gets the
+    workers as CP-SAT workers. ``progress(phase, objective, violation)`` is called now and
+    then."""
     from territory_opt.contiguity_proof import REST_STEPS_PER_SECOND, pocket_proof
-    from territory_opt.contiguity_search import SearchParams, search
+    from territory_opt.contiguity_search import SearchParams
     from territory_opt.engine.search import DET_PER_SECOND
 
     t0 = time.monotonic()
@@ -341,8 +354,9 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
     small = (exact and problem.objective == "cost" and problem.centres is not None
              and problem.n * problem.p <= EXACT_MAX_PAIRS)
     budget = time_limit * (0.4 if small else 1.0)
-    found = search(problem, SearchParams(time_limit=budget, seed=seed,
-                                         deadline=end - time.monotonic()), progress=progress)
+    found = _portfolio(problem, SearchParams(time_limit=budget, seed=seed,
+                                             deadline=end - time.monotonic()), workers,
+                       progress)
     labels, best = found.labels, found.best_labels
     objective = objective_value(problem, labels) if labels is not None else float("nan")
     bound = -np.inf
@@ -376,3 +390,63 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
         return DistrictingResult("unknown", None, float("nan"), bound, found.violation,
                                  seconds, best, (found.reason,), stats)
     return DistrictingResult(status, labels, objective, bound, 0.0, seconds, best, (), stats)
+
+
+def _portfolio(problem: DistrictingProblem, params: SearchParams, workers: int,
+               progress: Callable[[str, float, float], None] | None) -> SearchResult:
+    """``workers`` heuristic searches side by side, with seeds ``seed``, ``seed +
+    SEED_STRIDE``, …: the first here, the others in forked processes (Linux; elsewhere only
+    the first runs). The best plan wins (the least violation when none is feasible; ties: the
+    lowest seed). Each search is budgeted in work, so the winner is the same on any machine;
+    the first is the search one worker runs, so more workers never give a worse plan when
+    the budgets, not the clock, end them. Forked, not spawned: a spawned process imports the
+    caller's main module again (a script without a ``__main__`` guard would run twice) and
+    starts slower."""
+    from territory_opt.contiguity_search import search
+
+    seeds = [params.seed + k * SEED_STRIDE for k in range(workers)]
+    side: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+    if sys.platform == "linux":
+        ctx = multiprocessing.get_context("fork")
+        for s in seeds[1:]:
+            receive, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_search_child, args=(problem, replace(params, seed=s),
+                                                           send))
+            proc.start()
+            send.close()
+            side.append((proc, receive))
+    try:
+        results = [search(problem, params, progress=progress)]
+        for proc, receive in side:
+            try:
+                out = receive.recv()
+            except EOFError:
+                raise RuntimeError(f"a districting search process ended with exit code "
+                                   f"{proc.exitcode}") from None
+            if isinstance(out, BaseException):
+                raise out
+            results.append(out)
+    finally:
+        for proc, _ in side:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+    best = min(results, key=lambda r: (r.labels is None,
+                                       r.score if r.labels is not None else r.violation))
+    stats = dict(best.stats)
+    stats["budget_used"] = max(r.stats.get("budget_used", 1.0) for r in results)
+    stats["clock_stopped"] = max(r.stats.get("clock_stopped", 0.0) for r in results)
+    stats["workers"] = float(len(results))
+    return replace(best, stats=stats)
+
+
+def _search_child(problem: DistrictingProblem, params: SearchParams, send: Connection) -> None:
+    """One search in a forked process: its result (or error) goes back through ``send``."""
+    from territory_opt.contiguity_search import search
+
+    try:
+        send.send(search(problem, params))
+    except BaseException as err:  # the parent re-raises it
+        send.send(err)
+    finally:
+        send.close()
