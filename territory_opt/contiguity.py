@@ -410,11 +410,11 @@ def _portfolio(problem: DistrictingProblem, params: SearchParams, workers: int,
         ctx = multiprocessing.get_context("fork")
         for s in seeds[1:]:
             receive, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_search_child, args=(problem, replace(params, seed=s),
-                                                           send))
-            proc.start()
+            child = ctx.Process(target=_search_child,
+                                args=(problem, replace(params, seed=s), send))
+            child.start()
             send.close()
-            side.append((proc, receive))
+            side.append((child, receive))
     try:
         results = [search(problem, params, progress=progress)]
         for proc, receive in side:
