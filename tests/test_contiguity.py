@@ -225,8 +225,6 @@ def test_the_rest_pass_finds_a_district_whenever_one_exists() -> None:
     summing to p − 1 exactly when checking every subset that holds the start finds one (so
     its pruning cuts no branch with such a set; the first form of the light-part pruning
     missed 18 of these 260)."""
-    import itertools
-
     from territory_opt.contiguity_proof import _superset_exists
 
     def exists(g: nx.Graph, w: np.ndarray, start: int, low: np.ndarray, high: np.ndarray,
@@ -274,8 +272,6 @@ def test_the_rest_pass_proves_only_plans_brute_force_cannot_find() -> None:
     """On random trees and sparse graphs of 6–10 units in 2–4 districts, every graph that
     only the second pass (what the pocket's district leaves) proves has no contiguous plan
     within the band among all labelings."""
-    import itertools
-
     from territory_opt.contiguity_proof import pocket_proof
 
     def plan_exists(g: nx.Graph, w: np.ndarray, p: int, tol: float) -> bool:
