@@ -106,8 +106,11 @@ class DiameterObjective:
         new = self.diam.copy()
         idx = np.asarray(units)
         new[b] = max(self.diam[b], float(self.far[idx, b].max()), self._diameter(idx))
-        rest = np.flatnonzero(labels == a)
-        new[a] = self._diameter(np.setdiff1d(rest, idx))
+        e0, e1 = self.ends[a].tolist()
+        if e0 in units or e1 in units:  # else both ends of a's diameter stay in a
+            rest = labels == a
+            rest[idx] = False
+            new[a] = self._diameter(np.flatnonzero(rest))
         return float(self._score(new[None, :])[0]) - self.value
 
     def apply(self, units: list[int], a: int, b: int, labels: IntArray) -> None:

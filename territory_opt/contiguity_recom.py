@@ -12,7 +12,7 @@ must end on their district's side.
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
 from territory_opt.contiguity import DistrictingProblem, FloatArray, IntArray, violation_rows
@@ -36,37 +36,38 @@ def recombine(problem: DistrictingProblem, src: IntArray, dst: IntArray, labels:
     inside = (local[src] >= 0) & (local[dst] >= 0) & (src < dst)
     i, j = local[src[inside]], local[dst[inside]]
     r = len(region)
-    wa, wb = pb.weights[region, a], pb.weights[region, b]
-    must_a = (pb.fixed[region] == a).astype(np.int64)
-    must_b = (pb.fixed[region] == b).astype(np.int64)
-    need_a, need_b = int(must_a.sum()), int(must_b.sum())
+    m = pb.m
+    # per local node: its measures in a, in b, and whether it must stay in a, in b; one row
+    # add per tree edge sums all four over each subtree
+    values = np.column_stack([pb.weights[region, a], pb.weights[region, b],
+                              pb.fixed[region] == a, pb.fixed[region] == b]).astype(float)
+    need_a, need_b = values[:, 2 * m].sum(), values[:, 2 * m + 1].sum()
     two = np.array([a, b])
+    # the region's edges as a CSR matrix built once; each tree only permutes its weights in
+    layout = coo_matrix((np.arange(1.0, len(i) + 1), (i, j)), shape=(r, r)).tocsr()
+    slot = layout.data.astype(np.int64) - 1
     best: tuple[float, IntArray] | None = None
     for _ in range(trees):
         weight = rng.random(len(i)) + 1e-3
-        graph = coo_matrix((weight, (i, j)), shape=(r, r)).tocsr()
+        graph = csr_matrix((weight[slot], layout.indices, layout.indptr), shape=(r, r))
         tree = minimum_spanning_tree(graph)
         root = int(rng.integers(r))
         order, pred = breadth_first_order(tree, root, directed=False)
         if len(order) < r:
             return None  # the two districts do not touch
-        sa, sb = wa.copy(), wb.copy()
-        ca, cb = must_a.copy(), must_b.copy()
+        sums = values.copy()
+        parent = pred.tolist()
         for v in order[:0:-1].tolist():
-            u = pred[v]
-            sa[u] += sa[v]
-            sb[u] += sb[v]
-            ca[u] += ca[v]
-            cb[u] += cb[v]
+            sums[parent[v]] += sums[v]
+        sa, sb = sums[:, :m], sums[:, m:2 * m]
+        ca, cb = sums[:, 2 * m], sums[:, 2 * m + 1]
         cut = order[1:]
-        # orientation 0: the subtree below the cut goes to a; 1: it goes to b
-        ta0, tb0 = sa[cut], sb[0] - sb[cut]
-        tb1, ta1 = sb[cut], sa[0] - sa[cut]
-        ok0 = (ca[cut] == need_a) & (cb[cut] == 0)
-        ok1 = (cb[cut] == need_b) & (ca[cut] == 0)
-        viol0 = _pair_violation(pb, ta0, tb0, two, mean)
-        viol1 = _pair_violation(pb, ta1, tb1, two, mean)
-        score = np.concatenate([np.where(ok0, viol0, np.inf), np.where(ok1, viol1, np.inf)])
+        # rows: first the subtree below each cut goes to a, then it goes to b
+        ta = np.concatenate([sa[cut], sa[0] - sa[cut]])
+        tb = np.concatenate([sb[0] - sb[cut], sb[cut]])
+        ok = np.concatenate([(ca[cut] == need_a) & (cb[cut] == 0),
+                             (cb[cut] == need_b) & (ca[cut] == 0)])
+        score = np.where(ok, _pair_violation(pb, ta, tb, two, mean), np.inf)
         k = int(np.argmin(score))
         if np.isfinite(score[k]) and (best is None or score[k] < best[0]):
             v, below_to_a = int(cut[k % len(cut)]), k < len(cut)
@@ -88,13 +89,14 @@ def _pair_violation(pb: DistrictingProblem, ta: FloatArray, tb: FloatArray, two:
 
 def _subtree(order: IntArray, pred: IntArray, v: int, size: int) -> np.ndarray:
     """Mask of v and its descendants (breadth-first order lists parents first)."""
-    below = np.zeros(size, dtype=bool)
+    below = [False] * size
     below[v] = True
+    parent = pred.tolist()
     for x in order.tolist():
-        p = pred[x]
+        p = parent[x]
         if p >= 0 and below[p]:
             below[x] = True
-    return below
+    return np.array(below)
 
 
 def _spanning_sums(i: IntArray, j: IntArray, r: int, values: FloatArray,
@@ -110,8 +112,9 @@ def _spanning_sums(i: IntArray, j: IntArray, r: int, values: FloatArray,
     if len(order) < r:
         return None
     sums = values.copy()
+    parent = pred.tolist()
     for v in order[:0:-1].tolist():
-        sums[pred[v]] += sums[v]
+        sums[parent[v]] += sums[v]
     return order, pred, sums
 
 
