@@ -105,12 +105,7 @@ class DiameterObjective:
     def delta_set(self, units: list[int], a: int, b: int, labels: IntArray) -> float:
         new = self.diam.copy()
         idx = np.asarray(units)
-        new[b] = max(self.diam[b], float(self.far[idx, b].max()))
-        # the group's own diameter counts only when it can exceed that: by the triangle
-        # inequality it is at most twice the group's farthest unit from its first one
-        # (with a margin for rounding in the distances)
-        if 2 * (1 + 1e-9) * float(self.d[idx[0], idx].max()) >= new[b]:
-            new[b] = max(new[b], self._diameter(idx))
+        new[b] = max(self.diam[b], float(self.far[idx, b].max()), self._diameter(idx))
         e0, e1 = self.ends[a].tolist()
         if e0 in units or e1 in units:  # else both ends of a's diameter stay in a
             rest = labels == a

@@ -43,7 +43,7 @@ def recombine(problem: DistrictingProblem, src: IntArray, dst: IntArray, labels:
                               pb.fixed[region] == a, pb.fixed[region] == b]).astype(float)
     need_a, need_b = values[:, 2 * m].sum(), values[:, 2 * m + 1].sum()
     two = np.array([a, b])
-    # the region's edges as a CSR matrix built once; each tree only permutes its weights in
+    # the region's edges as a CSR matrix built once; each tree puts its weights in its slots
     layout = coo_matrix((np.arange(1.0, len(i) + 1), (i, j)), shape=(r, r)).tocsr()
     slot = layout.data.astype(np.int64) - 1
     best: tuple[float, IntArray] | None = None
