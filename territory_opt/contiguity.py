@@ -225,8 +225,15 @@ def violation_rows(totals: FloatArray, districts: IntArray, problem: Districting
     hi = np.where(finite, (1 + np.where(finite, tol, 0)) * mean, np.inf)
     lo = np.where(finite, (1 - np.where(finite, tol, 0)) * mean, -np.inf)
     over = np.maximum(0.0, totals - hi) + np.maximum(0.0, lo - totals)
-    over += np.maximum(0.0, totals - problem.upper[districts])
-    return np.asarray((over / np.maximum(np.abs(mean), 1e-12)).sum(axis=1))
+    if np.isfinite(problem.upper).any():  # else the term is 0 (a hot path of the search)
+        over += np.maximum(0.0, totals - problem.upper[districts])
+    rel = over / np.maximum(np.abs(mean), 1e-12)
+    # the sum over measures column by column: on a few measures this is the same sum as
+    # rel.sum(axis=1), about twice as fast (a hot path of the search)
+    out = rel[:, 0].copy()
+    for j in range(1, rel.shape[1]):
+        out += rel[:, j]
+    return out
 
 
 def balance_violation(problem: DistrictingProblem, labels: IntArray) -> float:

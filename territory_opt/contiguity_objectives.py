@@ -70,7 +70,8 @@ class DiameterObjective:
         self.far = np.zeros((problem.n, problem.p))  # far[u, k]: max distance u..members of k
         self.diam = np.zeros(problem.p)
         self.ends = np.zeros((problem.p, 2), dtype=np.int64)
-        self._cache: dict[int, float] = {}
+        # diameter of a district without one of its diameter's ends: {unit: (district, value)}
+        self._cache: dict[int, tuple[int, float]] = {}
         for k in range(problem.p):
             self._refresh(k, labels)
         self.value = float(self._score(self.diam[None, :])[0])
@@ -90,17 +91,25 @@ class DiameterObjective:
         return float(self.d[np.ix_(units, units)].max()) if len(units) > 1 else 0.0
 
     def delta(self, cu: IntArray, ca: IntArray, cb: IntArray, labels: IntArray) -> FloatArray:
-        new = np.tile(self.diam, (len(cu), 1))
-        rows = np.arange(len(cu))
-        new[rows, cb] = np.maximum(self.diam[cb], self.far[cu, cb])
+        # only the diameters of a and b change: the new max is the larger of theirs and the
+        # largest of the other districts (one of the three largest diameters)
+        new_b = np.maximum(self.diam[cb], self.far[cu, cb])
+        new_a = self.diam[ca]
         endpoint = (self.ends[ca, 0] == cu) | (self.ends[ca, 1] == cu)
         for r in np.flatnonzero(endpoint).tolist():
-            u = int(cu[r])
+            u, a = int(cu[r]), int(ca[r])
             if u not in self._cache:
-                rest = np.flatnonzero(labels == ca[r])
-                self._cache[u] = self._diameter(rest[rest != u])
-            new[r, ca[r]] = self._cache[u]
-        return self._score(new) - self.value
+                rest = np.flatnonzero(labels == a)
+                self._cache[u] = (a, self._diameter(rest[rest != u]))
+            new_a[r] = self._cache[u][1]
+        top = np.argsort(-self.diam, kind="stable")[:3]
+        other = np.zeros(len(cu))
+        for k in top[::-1].tolist():  # the largest district that is neither a nor b wins
+            other = np.where((ca != k) & (cb != k), self.diam[k], other)
+        new_max = np.maximum(other, np.maximum(new_a, new_b))
+        change = (new_a - self.diam[ca]) + (new_b - self.diam[cb])
+        return np.asarray(new_max - self.diam.max()
+                          + DIAMETER_MEAN_WEIGHT * change / len(self.diam))
 
     def delta_set(self, units: list[int], a: int, b: int, labels: IntArray) -> float:
         new = self.diam.copy()
@@ -114,7 +123,8 @@ class DiameterObjective:
         return float(self._score(new[None, :])[0]) - self.value
 
     def apply(self, units: list[int], a: int, b: int, labels: IntArray) -> None:
-        self._cache.clear()
+        # only districts a and b change: the other districts' entries stay valid
+        self._cache = {u: kv for u, kv in self._cache.items() if kv[0] not in (a, b)}
         self._refresh(a, labels)
         self._refresh(b, labels)
         self.value = float(self._score(self.diam[None, :])[0])
