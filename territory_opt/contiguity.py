@@ -2,7 +2,9 @@
 districts. This is the core; it sees a networkx graph, unit weights and p, nothing else.
 
 Problem (:class:`DistrictingProblem`)
-    Every unit goes to one of p districts. District k's units induce a connected subgraph.
+    Every unit goes to one of p districts. District k's units induce a connected subgraph
+    (unless ``contiguous`` is False: the published DTDP problem, where a district may be in
+    pieces and the search may move any unit to any district).
     Balance: for every measure m with a finite tolerance t_m, each district total B_km lies
     within ±t_m of the mean (Σ_k B_km) / p, the SPEC §5 rule. Weights may depend on the
     district (``weights[u, k, m]``, e.g. workload including the travel to rep k). Optional
@@ -89,6 +91,8 @@ class DistrictingProblem:
     centres : (p,) a unit per district that it always keeps (e.g. the rep's home), or None
     moves : (n, p) moved accounts when unit u joins district k, or None
     max_moves : limit on the summed moves
+    contiguous : each district must be connected (False: the published DTDP problem, where
+        compactness comes from the objective alone)
     """
 
     graph: nx.Graph
@@ -103,6 +107,7 @@ class DistrictingProblem:
     centres: IntArray | None
     moves: FloatArray | None = None
     max_moves: float = float("inf")
+    contiguous: bool = True
 
     @property
     def n(self) -> int:
@@ -129,6 +134,7 @@ def districting_problem(
     fixed: Mapping[Hashable, int] | None = None,
     moves: npt.ArrayLike | None = None,
     max_moves: float | None = None,
+    contiguous: bool = True,
 ) -> DistrictingProblem:
     """Build a :class:`DistrictingProblem` from a graph with any node labels.
 
@@ -187,7 +193,8 @@ def districting_problem(
         fx[cen] = np.arange(p)
     mv = None if moves is None else np.asarray(moves, dtype=float).reshape(n, p)
     return DistrictingProblem(g, tuple(nodes), w, tol, up, objective, c, dist, fx, cen, mv,
-                              float("inf") if max_moves is None else float(max_moves))
+                              float("inf") if max_moves is None else float(max_moves),
+                              contiguous)
 
 
 def graph_distances(graph: nx.Graph) -> FloatArray:
@@ -325,7 +332,7 @@ def check_districts(problem: DistrictingProblem, labels: IntArray) -> list[str]:
         members = np.flatnonzero(labels == k).tolist()
         if not members:
             broken.append(f"district {k} is empty")
-        elif not is_contiguous(problem.graph, members):
+        elif problem.contiguous and not is_contiguous(problem.graph, members):
             broken.append(f"district {k} is not contiguous")
     bad = (problem.fixed >= 0) & (labels != problem.fixed)
     if bad.any():
@@ -339,8 +346,10 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
                       workers: int = 1, exact: bool = True, deadline: float | None = None,
                       progress: Callable[[str, float, float], None] | None = None,
                       ) -> DistrictingResult:
-    """Contiguous districts: heuristic first, then (small 'cost' problems with fixed centres)
-    the exact CP-SAT model. Both are budgeted in deterministic work worth ``time_limit``
+    """Contiguous districts (or, with ``problem.contiguous`` False, districts in any number
+    of pieces): heuristic first, then (small contiguous 'cost' problems with fixed centres)
+    the exact CP-SAT model; the pocket proof of infeasibility runs only for contiguous
+    problems. Both are budgeted in deterministic work worth ``time_limit``
     seconds, so a seed gives the same plan on a busy machine; ``deadline`` (seconds, default
     ``time_limit``) is the wall-clock safety net. ``stats['budget_used']`` is the share of
     the budget spent. With ``workers`` > 1, that many heuristic searches with different seeds
@@ -352,13 +361,15 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
     from territory_opt.engine.search import DET_PER_SECOND
 
     t0 = time.monotonic()
-    proof = pocket_proof(problem, rest_budget=int(REST_STEPS_PER_SECOND * time_limit))
+    proof = (pocket_proof(problem, rest_budget=int(REST_STEPS_PER_SECOND * time_limit))
+             if problem.contiguous else None)
     if proof is not None:
         return DistrictingResult("infeasible", None, float("nan"), float("inf"), float("inf"),
                                  time.monotonic() - t0, None, (f"proven: {proof}",),
                                  {"proven_infeasible": 1.0})
     end = t0 + (time_limit if deadline is None else deadline)
-    small = (exact and problem.objective == "cost" and problem.centres is not None
+    small = (exact and problem.contiguous and problem.objective == "cost"
+             and problem.centres is not None
              and problem.n * problem.p <= EXACT_MAX_PAIRS)
     budget = time_limit * (0.4 if small else 1.0)
     found = _portfolio(problem, SearchParams(time_limit=budget, seed=seed,

@@ -7,10 +7,10 @@
   bisection (:func:`territory_opt.contiguity_recom.tree_partition`), which starts much
   closer to balance on sparse graphs; region growing from k-means++ seeds when that cannot
   run (fixed units without centres). Every district is connected by construction.
-* **Tabu search** over boundary moves that keep every district connected
-  (:mod:`territory_opt.contiguity_tabu`). The median objective re-centres its districts on
-  their medoids every few steps. The diameter objective first runs the median objective
-  (compact districts), then its own moves.
+* **Tabu search** over boundary moves that keep every district connected (without
+  contiguity: every unit to every other district; :mod:`territory_opt.contiguity_tabu`).
+  The median objective re-centres its districts on their medoids every few steps. The
+  diameter objective first runs the median objective (compact districts), then its own moves.
 * **Restarts.** When a run stops improving, the search restarts from a perturbed best plan
   (without fixed centres, every other restart is a new construction), and stops after
   several restarts without a new best, or when its work budget is spent. Work is counted in
@@ -176,7 +176,8 @@ def perturb(problem: DistrictingProblem, graph: UnitAdjacency, labels: IntArray,
         i = int(rng.integers(len(graph.src)))
         u, v = int(graph.src[i]), int(graph.dst[i])
         a, b = int(lab[u]), int(lab[v])
-        if a == b or not movable[u] or size[a] <= 1 or not stays_connected(graph.nbrs, lab, u, a):
+        if a == b or not movable[u] or size[a] <= 1 or (
+                problem.contiguous and not stays_connected(graph.nbrs, lab, u, a)):
             continue
         lab[u] = b
         size[a] -= 1
@@ -235,7 +236,8 @@ def search(problem: DistrictingProblem, params: SearchParams,
              "budget_used": min(1.0, budget.used / budget.work),
              "clock_stopped": float(budget.clock)}
     if overall.labels is None:
-        reason = ("no contiguous plan within the balance and capacity limits was found in "
+        kind = "contiguous plan" if pb.contiguous else "plan"
+        reason = (f"no {kind} within the balance and capacity limits was found in "
                   f"{time.monotonic() - t0:.0f} s")
         return SearchResult(None, overall.least, float("inf"), overall.least_violation, reason,
                             stats)

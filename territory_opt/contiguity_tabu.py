@@ -4,7 +4,8 @@ A move gives a boundary unit u of district a to a neighbouring district b. When 
 articulation point of a's units, a stays connected and u moves alone. When it is one (common
 on sparse, tree-like graphs), the parts of a that u's leaving would cut off from a's anchor
 (its fixed units and centre, else its largest part) go with u: b stays connected through u.
-Fixed units and centres never move and no district is emptied.
+Fixed units and centres never move and no district is emptied. Without contiguity
+(``problem.contiguous`` False) every unit may move to every other district, alone.
 
 Each step takes the best move by objective change + λ × balance-violation change, skipping
 moves that would return a unit to the district it recently left (tabu) unless they give a new
@@ -32,8 +33,12 @@ from territory_opt.contiguity_objectives import MatrixObjective, make_objective
 #: the median objective re-centres its districts every this many steps
 RECENTRE_EVERY = 25
 #: work units (about a millisecond each on a 2-core machine) of a tabu step, of each group
-#: move it weighs, and of a recombination of the worst district: contiguity_search.Budget
+#: move it weighs, and of a recombination of the worst district: contiguity_tabu.Budget
 STEP_WORK, GROUP_WORK, RECOMBINE_WORK = 1.3, 0.1, 5.0
+#: work of a step without contiguity per move it weighs (every unit to every other district,
+#: n·(p−1) moves): ends 30 s searches on four DTDP graphs of 486–726 units after 21.7–24.8 s
+#: (scratch timing, one search on a core)
+FREE_MOVE_WORK = 2.2e-4
 #: candidate moves: lead unit, from, to, objective change, violation change
 Moves = tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray]
 #: while infeasible, a recombination of the worst district every this many steps without
@@ -204,8 +209,8 @@ class Tabu:
         self.moved = (float(pb.moves[np.arange(pb.n), self.lab].sum())
                       if pb.moves is not None else 0.0)
         self.obj = make_objective(pb, self.lab, self.mode)
-        self.cut = np.zeros(pb.n, dtype=bool)
-        for k in range(pb.p):
+        self.cut = np.zeros(pb.n, dtype=bool)  # stays all False without contiguity
+        for k in range(pb.p) if pb.contiguous else ():
             self.cut[cut_units(self.adj.nbrs, self.lab, k)] = True
         self._pieces: dict[int, tuple[int, list[int] | None]] = {}
         self.violation = self.current_violation()
@@ -262,6 +267,12 @@ class Tabu:
         pinned = self.obj.pinned()
         if pinned is not None:
             movable[pinned] = False
+        if not pb.contiguous:  # any unit to any other district
+            units = np.flatnonzero(movable & (self.size[lab] > 1))
+            cu = np.repeat(units, pb.p)
+            cb = np.tile(np.arange(pb.p), len(units))
+            keep = cb != lab[cu]
+            return cu[keep], lab[cu[keep]], cb[keep], movable
         la, lb = lab[adj.src], lab[adj.dst]
         sel = (la != lb) & movable[adj.src] & (self.size[la] > 1)
         keys = np.unique(adj.src[sel] * pb.p + lb[sel])
@@ -322,7 +333,7 @@ class Tabu:
         self.size[b] += len(units)
         if pb.moves is not None:
             self.moved += float((pb.moves[units, b] - pb.moves[units, a]).sum())
-        for k in (a, b):
+        for k in (a, b) if pb.contiguous else ():
             self.cut[self.lab == k] = False
             self.cut[cut_units(self.adj.nbrs, self.lab, k)] = True
         self._pieces = {u: v for u, v in self._pieces.items() if v[0] not in (a, b)}
@@ -351,7 +362,8 @@ class Tabu:
                 groups, more = self.group_moves()
                 lead, ca, cb, dobj, dv = (np.concatenate([x, y]) for x, y in zip(
                     (lead, ca, cb, dobj, dv), more, strict=True))
-            budget.used += STEP_WORK + GROUP_WORK * len(groups)
+            budget.used += (STEP_WORK + GROUP_WORK * len(groups) if self.pb.contiguous
+                            else FREE_MOVE_WORK * len(lead))
             if not len(lead):
                 break
             if self.lam == 0.0:

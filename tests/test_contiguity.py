@@ -135,6 +135,29 @@ def test_pocket_proves_that_no_contiguous_plan_exists() -> None:
     assert "4 units holding 200% of a district's mean" in res.reasons[0]
 
 
+def test_without_contiguity_a_district_may_be_in_pieces() -> None:
+    """A star: centre c (weight 2) and leaves 1–4 (weight 1 each), 2 districts at ±10% (band
+    [2.7, 3.3], so 3 each). Connected, the district without c is one leaf (leaves touch only
+    c): 1 against 5, no plan, which the pocket argument proves. Without contiguity
+    {c, one leaf} and the other three leaves balance; the three leaves lie 2 apart, so the
+    largest diameter is 2, and every balanced split has such a district (three leaves, or
+    c with a leaf and the other district holding three), so 2 is optimal."""
+    g = nx.star_graph(4)  # node 0 is the centre
+    weights = [2.0, 1.0, 1.0, 1.0, 1.0]
+    connected = districting_problem(g, weights, 2, tolerance=0.1, objective="diameter")
+    assert solve_districting(connected, time_limit=2).status == "infeasible"
+    free = districting_problem(g, weights, 2, tolerance=0.1, objective="diameter",
+                               contiguous=False)
+    res = solve_districting(free, time_limit=2)
+    assert res.status == "feasible" and res.labels is not None and res.objective == 2.0
+    assert sorted(np.bincount(res.labels).tolist()) == [2, 3]
+    leaves = [u for u in range(1, 5) if res.labels[u] != res.labels[0]]
+    assert len(leaves) == 3 and not is_contiguous(g, leaves)
+    assert check_districts(free, res.labels) == []
+    assert check_districts(connected, res.labels) == [
+        f"district {res.labels[leaves[0]]} is not contiguous"]
+
+
 def test_light_parts_around_cut_units_are_taken_together() -> None:
     """Unit 0 (weight 1) joins the paths 1–2 and 3–4 (3 + 3 each) and the leaf 5 (7). Two
     districts at ±10%: the band is [9, 11]. Each part cut off by unit 0 weighs under 9, so
