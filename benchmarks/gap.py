@@ -5,7 +5,7 @@ Every problem is solved in the MIN sense through ``AssignmentProblem.dense`` and
 a plain recomputation from the file's matrices.
 
     python benchmarks/gap.py [--time-limit S] [--json] [--sets gap1-12,abcd,yagiura]
-                             [--only NAME[,NAME...]]
+                             [--only NAME[,NAME...]] [--seed N]
 
 ``--only`` takes instance names (gap1-3, a05100, e801600) or file names (gap7, gapa).
 """
@@ -137,10 +137,10 @@ def recheck(inst: GapInstance, problem: AssignmentProblem, chosen: np.ndarray,
 
 
 def run_instance(inst: GapInstance, time_limit: float, best: dict[tuple[str, int, str], float],
-                 lower: dict[tuple[str, int], float]) -> Row:
+                 lower: dict[tuple[str, int], float], seed: int = 0) -> Row:
     """Solve one problem (min sense) and return its table row."""
     problem = AssignmentProblem.dense(inst.cost, inst.load, inst.capacity)
-    res = solve_assignment(problem, EngineParams(time_limit=time_limit, seed=0, workers=2))
+    res = solve_assignment(problem, EngineParams(time_limit=time_limit, seed=seed, workers=2))
     bk = best.get((inst.file, inst.index, "min"), math.nan)
     lb = lower.get((inst.file, inst.index), math.nan)
     flags: list[str] = []
@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print rows as JSON lines")
     ap.add_argument("--sets", default=",".join(SETS), help=f"comma list of {', '.join(SETS)}")
     ap.add_argument("--only", default="", help="comma list of instance or file names")
+    ap.add_argument("--seed", type=int, default=0, help="the engine's random seed")
     args = ap.parse_args(argv)
     sets = [s.strip() for s in args.sets.split(",") if s.strip()]
     unknown = set(sets) - set(SETS)
@@ -211,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     for inst in iter_instances(root, sets):
         if only and inst.name not in only and inst.file not in only:
             continue
-        row = run_instance(inst, args.time_limit, best, lower)
+        row = run_instance(inst, args.time_limit, best, lower, args.seed)
         rows.append(row)
         if args.json:
             print(to_json(row), flush=True)
