@@ -54,6 +54,12 @@ class MatrixObjective:
     def delta_set(self, units: list[int], a: int, b: int, labels: IntArray) -> float:
         return float((self.matrix[units, b] - self.matrix[units, a]).sum())
 
+    def delta_swap(self, cu: IntArray, cv: IntArray, a: int, cb: IntArray,
+                   labels: IntArray) -> FloatArray:
+        """Change of swapping u (in a) with v (in b): u joins b, v joins a."""
+        m = self.matrix
+        return np.asarray(m[cu, cb] - m[cu, a] + m[cv, a] - m[cv, cb])
+
     def apply(self, units: list[int], a: int, b: int, labels: IntArray) -> None:
         self.value += float((self.matrix[units, b] - self.matrix[units, a]).sum())
 
@@ -79,6 +85,20 @@ class DiameterObjective:
     def _score(self, diam: FloatArray) -> FloatArray:
         return np.asarray(diam.max(axis=1) + DIAMETER_MEAN_WEIGHT * diam.mean(axis=1))
 
+    def _changes(self, new_a: FloatArray, new_b: FloatArray, ca: IntArray, cb: IntArray
+                 ) -> FloatArray:
+        """Score change per row when district ca's diameter becomes new_a and cb's new_b:
+        the new max is the larger of theirs and the largest of the other districts (one of
+        the three largest diameters)."""
+        d = self.diam
+        top = np.argsort(-d, kind="stable")[:3]
+        other = np.zeros(len(ca))
+        for k in top[::-1].tolist():  # the largest district that is neither a nor b wins
+            other = np.where((ca != k) & (cb != k), d[k], other)
+        new_max = np.maximum(other, np.maximum(new_a, new_b))
+        change = (new_a - d[ca]) + (new_b - d[cb])
+        return np.asarray(new_max - d.max() + DIAMETER_MEAN_WEIGHT * change / len(d))
+
     def _refresh(self, k: int, labels: IntArray) -> None:
         members = np.flatnonzero(labels == k)
         self.far[:, k] = self.d[:, members].max(axis=1)
@@ -91,25 +111,48 @@ class DiameterObjective:
         return float(self.d[np.ix_(units, units)].max()) if len(units) > 1 else 0.0
 
     def delta(self, cu: IntArray, ca: IntArray, cb: IntArray, labels: IntArray) -> FloatArray:
-        # only the diameters of a and b change: the new max is the larger of theirs and the
-        # largest of the other districts (one of the three largest diameters)
         new_b = np.maximum(self.diam[cb], self.far[cu, cb])
         new_a = self.diam[ca]
         endpoint = (self.ends[ca, 0] == cu) | (self.ends[ca, 1] == cu)
         for r in np.flatnonzero(endpoint).tolist():
-            u, a = int(cu[r]), int(ca[r])
-            if u not in self._cache:
-                rest = np.flatnonzero(labels == a)
-                self._cache[u] = (a, self._diameter(rest[rest != u]))
-            new_a[r] = self._cache[u][1]
-        top = np.argsort(-self.diam, kind="stable")[:3]
-        other = np.zeros(len(cu))
-        for k in top[::-1].tolist():  # the largest district that is neither a nor b wins
-            other = np.where((ca != k) & (cb != k), self.diam[k], other)
-        new_max = np.maximum(other, np.maximum(new_a, new_b))
-        change = (new_a - self.diam[ca]) + (new_b - self.diam[cb])
-        return np.asarray(new_max - self.diam.max()
-                          + DIAMETER_MEAN_WEIGHT * change / len(self.diam))
+            new_a[r] = self._without(int(cu[r]), int(ca[r]), labels)
+        return self._changes(new_a, new_b, ca, cb)
+
+    def _without(self, u: int, k: int, labels: IntArray) -> float:
+        """The diameter of district k without u, one of the ends of its diameter (cached until
+        k changes)."""
+        if u not in self._cache:
+            rest = np.flatnonzero(labels == k)
+            self._cache[u] = (k, self._diameter(rest[rest != u]))
+        return self._cache[u][1]
+
+    def _far_without(self, x: IntArray, y: IntArray, k: IntArray, labels: IntArray
+                     ) -> FloatArray:
+        """Per row the largest distance from x to the units of district k other than y."""
+        out = np.empty(len(x))
+        for dk in np.unique(k).tolist():
+            rows = np.flatnonzero(k == dk)
+            xs, inv = np.unique(x[rows], return_inverse=True)
+            sub = self.d[np.ix_(xs, np.flatnonzero(labels == dk))]
+            if sub.shape[1] < 2:
+                out[rows] = 0.0
+                continue
+            two = -np.partition(-sub, 1, axis=1)[:, :2]  # largest, second largest
+            first, second = two[inv, 0], two[inv, 1]
+            out[rows] = np.where(self.d[x[rows], y[rows]] < first, first, second)
+        return out
+
+    def delta_swap(self, cu: IntArray, cv: IntArray, a: int, cb: IntArray,
+                   labels: IntArray) -> FloatArray:
+        """Change of swapping u (in a) with v (in b): u joins b, v joins a."""
+        ca = np.full(len(cu), a, dtype=np.int64)
+        rest_a, rest_b = self.diam[ca], self.diam[cb]  # unless u or v is an end of a diameter
+        for rest, x, k in ((rest_a, cu, ca), (rest_b, cv, cb)):
+            for r in np.flatnonzero((self.ends[k, 0] == x) | (self.ends[k, 1] == x)).tolist():
+                rest[r] = self._without(int(x[r]), int(k[r]), labels)
+        new_a = np.maximum(rest_a, self._far_without(cv, cu, ca, labels))
+        new_b = np.maximum(rest_b, self._far_without(cu, cv, cb, labels))
+        return self._changes(new_a, new_b, ca, cb)
 
     def delta_set(self, units: list[int], a: int, b: int, labels: IntArray) -> float:
         new = self.diam.copy()

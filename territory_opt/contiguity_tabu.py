@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 
 from territory_opt.contiguity import (
@@ -39,6 +40,13 @@ STEP_WORK, GROUP_WORK, RECOMBINE_WORK = 1.3, 0.1, 5.0
 #: n·(p−1) moves): ends 30 s searches on four DTDP graphs of 486–726 units after 21.7–24.8 s
 #: (scratch timing, one search on a core)
 FREE_MOVE_WORK = 2.2e-4
+#: without contiguity, recombinations and restarts also join each unit to this many nearest
+FREE_NEIGHBOURS = 6
+#: without contiguity, swaps pair this many units of the most violating district with every
+#: unit of the others; the work of a swap weighed (about three single moves: 3.4e-4 to 4.4e-4
+#: units each with the diameter objective on three DTDP graphs, scratch timing)
+SWAP_UNITS = 12
+SWAP_WORK = 3 * FREE_MOVE_WORK
 #: candidate moves: lead unit, from, to, objective change, violation change
 Moves = tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray]
 #: while infeasible, a recombination of the worst district every this many steps without
@@ -67,10 +75,18 @@ class Budget:
 
 
 class UnitAdjacency:
-    """Adjacency lists and both directions of every edge, as arrays."""
+    """Adjacency lists and both directions of every edge, as arrays. Without contiguity the
+    graph's edges and each unit's FREE_NEIGHBOURS nearest units: a proximity graph, so that
+    recombinations and restarts can join and split districts that are in pieces."""
 
     def __init__(self, problem: DistrictingProblem) -> None:
         g = problem.graph
+        pairs = list(g.edges)
+        if not problem.contiguous and problem.distance is not None:
+            near = np.argsort(problem.distance, axis=1, kind="stable")[:, 1:FREE_NEIGHBOURS + 1]
+            pairs += [(u, int(v)) for u in range(problem.n) for v in near[u]]
+            g = nx.Graph(pairs)
+            g.add_nodes_from(range(problem.n))
         self.nbrs: list[list[int]] = [sorted(g.neighbors(u)) for u in range(problem.n)]
         edges = np.array(list(g.edges), dtype=np.int64).reshape(-1, 2)
         self.src = np.concatenate([edges[:, 0], edges[:, 1]])
@@ -324,6 +340,34 @@ class Tabu:
         return sets, (lead, a_arr, b_arr, np.array(mobj),
                       self._change(wa, wb, a_arr, b_arr, dm))
 
+    def swap_moves(self, step: int) -> tuple[IntArray, Moves]:
+        """Without contiguity, while the plan is infeasible: swaps of a unit u of the most
+        violating district a with a unit v of another district b (u joins b, v joins a), for
+        when no single move keeps every measure in its band. u is one of the SWAP_UNITS units
+        of a whose leaving lowers a's violation most. The partners v, and the moves."""
+        pb, w, lab = self.pb, self.pb.weights, self.lab
+        mean = self.totals.sum(axis=0) / pb.p
+        movable = pb.fixed < 0
+        pinned = self.obj.pinned()
+        if pinned is not None:
+            movable[pinned] = False
+        a = int(np.argmax(violation_rows(self.totals, np.arange(pb.p), pb, mean)))
+        members = np.flatnonzero((lab == a) & movable)
+        if self.violation <= FEASIBLE_VIOLATION:
+            members = members[:0]
+        rank = violation_rows(self.totals[a] - w[members, a], np.full(len(members), a), pb, mean)
+        su = members[np.argsort(rank, kind="stable")[:SWAP_UNITS]]
+        partners = np.flatnonzero((lab != a) & movable)
+        cu, cv = np.repeat(su, len(partners)), np.tile(partners, len(su))
+        ok = self.tabu_until[cv, a] <= step  # v may not return to a yet
+        cu, cv = cu[ok], cv[ok]
+        ca, cb = np.full(len(cu), a, dtype=np.int64), lab[cv]
+        dmv = (pb.moves[cu, cb] - pb.moves[cu, ca] + pb.moves[cv, ca] - pb.moves[cv, cb]
+               if pb.moves is not None else np.zeros(len(cu)))
+        dv = self._change(w[cu, ca] - w[cv, ca], w[cu, cb] - w[cv, cb], ca, cb, dmv)
+        dobj = self.obj.delta_swap(cu, cv, a, cb, lab)
+        return cv, (cu, ca, cb, np.asarray(dobj, dtype=float), dv)
+
     def apply(self, units: list[int], a: int, b: int, step: int) -> None:
         pb, w = self.pb, self.pb.weights
         self.lab[units] = b
@@ -357,13 +401,17 @@ class Tabu:
             lead, ca, cb, dobj, dv = self.single_moves()
             singles = len(lead)
             groups: list[list[int]] = []
+            partners = np.zeros(0, dtype=np.int64)
             if not singles or (dobj + self.lam * dv).min() >= 0:
-                # no improving single move: add the group moves
-                groups, more = self.group_moves()
+                # no improving single move: add the group moves (without contiguity: swaps)
+                if self.pb.contiguous:
+                    groups, more = self.group_moves()
+                else:
+                    partners, more = self.swap_moves(step)
                 lead, ca, cb, dobj, dv = (np.concatenate([x, y]) for x, y in zip(
                     (lead, ca, cb, dobj, dv), more, strict=True))
             budget.used += (STEP_WORK + GROUP_WORK * len(groups) if self.pb.contiguous
-                            else FREE_MOVE_WORK * len(lead))
+                            else FREE_MOVE_WORK * singles + SWAP_WORK * len(partners))
             if not len(lead):
                 break
             if self.lam == 0.0:
@@ -380,8 +428,13 @@ class Tabu:
                 continue
             noise = 1e-12 * max(1.0, float(np.abs(score[finite]).max()))
             chosen = int(np.argmin(score + self.rng.random(len(score)) * noise))
-            units = [int(lead[chosen])] if chosen < singles else groups[chosen - singles]
-            self.apply(units, int(ca[chosen]), int(cb[chosen]), step)
+            if chosen >= singles and not self.pb.contiguous:  # a swap: u to b, its partner to a
+                self.apply([int(lead[chosen])], int(ca[chosen]), int(cb[chosen]), step)
+                self.apply([int(partners[chosen - singles])], int(cb[chosen]), int(ca[chosen]),
+                           step)
+            else:
+                units = [int(lead[chosen])] if chosen < singles else groups[chosen - singles]
+                self.apply(units, int(ca[chosen]), int(cb[chosen]), step)
             if best.offer(self.lab, self.obj.value, self.violation):
                 since = 0
             if self.violation > FEASIBLE_VIOLATION:
