@@ -215,8 +215,11 @@ def search(problem: DistrictingProblem, params: SearchParams,
                 stale += 1
                 runs += 1
                 continue
-            found = tabu(pb, graph, start, first_mode, rng, budget, patience)
-            if final_mode != first_mode and found.least is not None:
+            # without contiguity every other new start goes straight to the final objective:
+            # from the median phase, every start of DTDP Corners726_G4 led to the same plan
+            mode = final_mode if not pb.contiguous and runs % 2 == 1 else first_mode
+            found = tabu(pb, graph, start, mode, rng, budget, patience)
+            if final_mode != mode and found.least is not None:
                 found = tabu(pb, graph, found.least, final_mode, rng, budget, patience)
         else:
             base = overall.labels if overall.labels is not None else overall.least
