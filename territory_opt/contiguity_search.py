@@ -10,7 +10,8 @@
 * **Tabu search** over boundary moves that keep every district connected (without
   contiguity: every unit to every other district; :mod:`territory_opt.contiguity_tabu`).
   The median objective re-centres its districts on their medoids every few steps. The
-  diameter objective first runs the median objective (compact districts), then its own moves.
+  diameter objective first runs the median objective (compact districts), then its own moves
+  (without contiguity, every other new construction goes straight to its own moves).
 * **Restarts.** When a run stops improving, the search restarts from a perturbed best plan
   (without fixed centres, every other restart is a new construction), and stops after
   several restarts without a new best, or when its work budget is spent. Work is counted in
