@@ -276,13 +276,18 @@ class Tabu:
             dv = dv + self.move_excess(self.moved + dmoves) - self.move_excess(self.moved)
         return np.asarray(dv)
 
-    def _boundary(self) -> tuple[IntArray, IntArray, IntArray, np.ndarray]:
-        """Every (unit, to) pair of a movable boundary unit and a neighbouring district."""
-        pb, lab, adj = self.pb, self.lab, self.adj
-        movable = pb.fixed < 0
+    def _movable(self) -> np.ndarray:
+        """Per unit whether it may move: not fixed and not pinned by the objective."""
+        movable = self.pb.fixed < 0
         pinned = self.obj.pinned()
         if pinned is not None:
             movable[pinned] = False
+        return movable
+
+    def _boundary(self) -> tuple[IntArray, IntArray, IntArray, np.ndarray]:
+        """Every (unit, to) pair of a movable boundary unit and a neighbouring district."""
+        pb, lab, adj = self.pb, self.lab, self.adj
+        movable = self._movable()
         if not pb.contiguous:  # any unit to any other district
             units = np.flatnonzero(movable & (self.size[lab] > 1))
             cu = np.repeat(units, pb.p)
@@ -347,10 +352,7 @@ class Tabu:
         of a whose leaving lowers a's violation most. The partners v, and the moves."""
         pb, w, lab = self.pb, self.pb.weights, self.lab
         mean = self.totals.sum(axis=0) / pb.p
-        movable = pb.fixed < 0
-        pinned = self.obj.pinned()
-        if pinned is not None:
-            movable[pinned] = False
+        movable = self._movable()
         a = int(np.argmax(violation_rows(self.totals, np.arange(pb.p), pb, mean)))
         members = np.flatnonzero((lab == a) & movable)
         if self.violation <= FEASIBLE_VIOLATION:

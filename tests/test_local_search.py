@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from territory_opt.engine import AssignmentProblem, evaluate
-from territory_opt.engine.cpsat import scale_problem
+from territory_opt.engine.cpsat import AssignmentState, scale_problem
 from territory_opt.engine.local_search import applicable, improve_plan, tabu_search
 from tests.test_engine import brute_force
 
@@ -48,7 +48,7 @@ def test_respects_capacity_and_finds_the_optimum(seed: int) -> None:
     assert not evaluate(p, cheapest).feasible
     best = brute_force(p)
     assert np.isfinite(best)
-    chosen = improve_plan(sp, cheapest, 2_000, seed=seed)
+    chosen = improve_plan(AssignmentState(sp, cheapest), 2_000, seed=seed)
     assert chosen is not None
     ev = evaluate(p, chosen)
     assert ev.feasible

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from territory_opt.engine.cpsat import ScaledProblem
+from territory_opt.engine.cpsat import AssignmentState, ScaledProblem
 from territory_opt.engine.problem import FloatArray, IntArray
 
 #: iterations an item may not return to the agent it left, plus a random 0..TENURE // 2
@@ -176,21 +176,22 @@ def applicable(sp: ScaledProblem) -> bool:
                 and p.max_moves is None)
 
 
-def improve_plan(sp: ScaledProblem, chosen: IntArray, iterations: int,
+def improve_plan(state: AssignmentState, iterations: int,
                  reduced: FloatArray | None = None, *, seed: int = 0) -> IntArray | None:
     """Tabu search on the scaled problem from each item's cheapest pair: the pairs of the best
-    plan within the capacities it finds when ``chosen`` (a pair per item) is over them or
-    costs more, else None.
+    plan within the capacities it finds when the current plan is over them or costs more,
+    else None.
 
     Parameters
     ----------
-    sp : the scaled problem (costs, conservative loads ``load_hi`` and capacities)
-    chosen : the current plan
+    state : the current plan on the scaled problem (costs, conservative loads ``load_hi``
+        and capacities)
     iterations : the tabu search's moves
     reduced : each pair's reduced cost under the LP multipliers (original units): the guide
         prices capacity at PRICE_SHARE of it; None: the cost alone
     seed : the tabu search's seed
     """
+    sp = state.sp
     p = sp.problem
     n, m = p.n_items, p.n_agents
     cost = np.full((n, m), np.inf)
@@ -207,8 +208,7 @@ def improve_plan(sp: ScaledProblem, chosen: IntArray, iterations: int,
     # LP rounding); the oscillating penalty brings the plan within the capacities
     res = tabu_search(cost, load, sp.capacity.astype(float), np.argmin(cost, axis=1),
                       iterations, seed=seed, guide=guide)
-    loads = np.bincount(p.agent[chosen], weights=sp.load_hi[chosen], minlength=m)
-    within = bool(np.all(loads <= sp.capacity))
-    if res.agents is None or (within and res.cost >= float(sp.cost[chosen].sum())):
+    within = bool(np.all(state.load_hi <= sp.capacity))
+    if res.agents is None or (within and res.cost >= state.cost()):
         return None
     return pair[np.arange(n), res.agents]

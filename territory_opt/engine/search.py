@@ -498,8 +498,8 @@ def _mip_phase(search: _Search, stats: dict[str, float]) -> None:
     share = (MIP_SHARE_BEFORE_LB if rounds else MIP_SHARE) * params.time_limit
     tabu = local_search.iterations_for(p.n_items, p.n_agents, TABU_SHARE * params.time_limit)
     if local_search.applicable(search.sp) and tabu >= TABU_MIN_ITERATIONS_PER_ITEM * p.n_items:
-        chosen = local_search.improve_plan(search.sp, search.state.chosen, tabu,
-                                           search.reduced, seed=params.seed)
+        chosen = local_search.improve_plan(search.state, tabu, search.reduced,
+                                           seed=params.seed)
         if chosen is not None:
             search.state = AssignmentState(search.sp, chosen)
         share -= TABU_SHARE * params.time_limit
