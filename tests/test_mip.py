@@ -5,7 +5,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from territory_opt.engine import AssignmentProblem, EngineParams, evaluate, search, solve_assignment
+from territory_opt.engine import (
+    AssignmentProblem,
+    EngineParams,
+    evaluate,
+    local_search,
+    search,
+    solve_assignment,
+)
 from territory_opt.engine.cpsat import scale_problem
 from territory_opt.engine.mip import solve_mip
 from tests.test_engine import brute_force, feasible_plans
@@ -100,25 +107,29 @@ def test_limits_bind_in_the_test_problems() -> None:
 def test_engine_with_branch_and_cut_plans_the_same_twice(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A tight 8 × 60 GAP (Chu–Beasley type D: cost falls as the load rises, capacity 80% of
-    an even share): the engine runs the HiGHS phase and local branching, and the same seed
-    gives the same plan. The node rate is lowered so that the node limit, not the clock, ends
-    the first HiGHS run even on a busy machine (with two busy processes on the two cores it
-    ran 89 nodes in 5.25 s; the limit here is 72), and so is the CP-SAT budget; a round is
-    estimated at 2.7 times its calibrated time (10.7 ms a pair: rounds of 420 pairs took
-    1.1–1.9 s here), so the two rounds that fit end well before the clock. A run takes
-    about 8 s of its 20 on an idle machine."""
-    monkeypatch.setattr(search, "MIP_PAIR_NODES_PER_SECOND", 5_000)
-    monkeypatch.setattr(search, "DET_PER_SECOND", 0.3)
-    monkeypatch.setattr(search, "LB_SECONDS_PER_PAIR", 10.7e-3)
+    an even share): the engine runs the tabu search, the HiGHS phase and local branching, and
+    the same seed gives the same plan. Every budget rate is divided by SLACK and the time limit
+    multiplied by it, so the work is that of a 20 s run on rates lowered for a busy machine,
+    while each phase's clock (its share of the time limit) is SLACK times longer. The budgets,
+    not the clocks, must end every phase: the first HiGHS run has 12 s for a node limit of 41
+    (a busy CI machine ran 39 nodes in 4 s), a round is estimated at 2.7 times its calibrated
+    time (10.7 ms a pair: rounds of 420 pairs took 1.1–1.9 s here), so the two rounds that fit
+    end well before the clock. A run takes about 15 s on an idle machine."""
+    slack = 3
+    monkeypatch.setattr(search, "MIP_PAIR_NODES_PER_SECOND", 5_000 / slack)
+    monkeypatch.setattr(search, "DET_PER_SECOND", 0.3 / slack)
+    monkeypatch.setattr(search, "LB_SECONDS_PER_PAIR", 10.7e-3 * slack)
+    monkeypatch.setattr(local_search, "ITERATION_SECONDS", local_search.ITERATION_SECONDS * slack)
+    monkeypatch.setattr(local_search, "CELL_SECONDS", local_search.CELL_SECONDS * slack)
     rng = np.random.default_rng(7)
     m, n = 8, 60
     load = rng.integers(1, 101, (m, n))
     cost = 111 - load + rng.integers(-10, 11, (m, n))
     p = AssignmentProblem.dense(cost, load, np.full(m, int(0.8 * load.sum() / m**2)))
-    runs = [solve_assignment(p, EngineParams(time_limit=20, seed=3, workers=1))
+    runs = [solve_assignment(p, EngineParams(time_limit=20 * slack, seed=3, workers=1))
             for _ in range(2)]
     for res in runs:
         assert res.chosen is not None and evaluate(p, res.chosen).feasible
-        assert res.stats["mip_nodes"] > 0 and res.stats["clock_stopped"] == 0
-        assert res.stats["lb_rounds"] == 2
+        assert res.stats["tabu_iterations"] > 0 and res.stats["mip_nodes"] > 0
+        assert res.stats["clock_stopped"] == 0 and res.stats["lb_rounds"] == 2
     assert np.array_equal(runs[0].chosen, runs[1].chosen)
