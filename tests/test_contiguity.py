@@ -408,13 +408,17 @@ def test_two_workers_keep_the_better_of_two_seeds(monkeypatch: pytest.MonkeyPatc
         assert r.stats["workers"] == 2.0
 
 
-def test_work_budget_not_the_clock_ends_the_search(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("contiguous", "objective"), [(True, "median"), (False, "diameter")])
+def test_work_budget_not_the_clock_ends_the_search(monkeypatch: pytest.MonkeyPatch,
+                                                   contiguous: bool, objective: str) -> None:
     """Issue 8: the search counts work, not seconds, so a loaded machine plans the same. The
-    budget here (about 200 tabu steps) ends the search long before the 10 s safety net."""
+    budget here (about 200 tabu steps with contiguity, about 1,200 without: 720 moves weighed
+    a step) ends the search long before the 10 s safety net."""
     monkeypatch.setattr(contiguity_search, "WORK_PER_SECOND", 30.0)
     g = nx.grid_2d_graph(12, 12)
     weights = np.random.default_rng(1).integers(1, 9, size=144).astype(float)
-    pb = districting_problem(g, weights, 6, tolerance=0.02, objective="median")
+    pb = districting_problem(g, weights, 6, tolerance=0.02, objective=objective,
+                             contiguous=contiguous)
     idle = solve_districting(pb, time_limit=10, seed=3)
     with busy_cores(2):
         busy = solve_districting(pb, time_limit=10, seed=3)
