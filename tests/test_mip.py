@@ -108,9 +108,9 @@ def test_engine_with_branch_and_cut_plans_the_same_twice(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A tight 8 × 60 GAP (Chu–Beasley type D: cost falls as the load rises, capacity 80% of
     an even share): the engine runs the tabu search, the HiGHS phase and local branching, and
-    the same seed gives the same plan. Every budget rate is divided by SLACK and the time limit
+    the same seed gives the same plan. Every budget rate is divided by ``slack`` and the time limit
     multiplied by it, so the work is that of a 20 s run on rates lowered for a busy machine,
-    while each phase's clock (its share of the time limit) is SLACK times longer. The budgets,
+    while each phase's clock (its share of the time limit) is ``slack`` times longer. The budgets,
     not the clocks, must end every phase: the first HiGHS run has 12 s for a node limit of 41
     (a busy CI machine ran 39 nodes in 4 s), a round is estimated at 2.7 times its calibrated
     time (10.7 ms a pair: rounds of 420 pairs took 1.1–1.9 s here), so the two rounds that fit
