@@ -1,4 +1,4 @@
-"""Capacitated p-median (OR-Library pmedcap, Lorena–Senne SJC) through territory_opt.pmedian,
+"""Capacitated p-median (OR-Library pmedcap, Lorena–Senne SJC) through territory_opt.engine.pmedian,
 the model that places added reps in `territory-opt compare`.
 
 Every node is a client and a candidate median; p medians open; each median's assigned demand
@@ -31,7 +31,7 @@ from _common import (
     to_json,
 )
 
-from territory_opt.pmedian import (
+from territory_opt.engine.pmedian import (
     PMedianProblem,
     PMedianResult,
     solve_pmedian,

@@ -11,7 +11,7 @@ only connected districts), and the search may move any unit to any district.
 ``--contiguous`` adds our contiguity rule: every district is connected. That problem is more
 constrained, so the best known values are a reference, not a bound; a value below them is
 possible. Some instances have no contiguous balanced plan at all; the pocket argument
-(:mod:`territory_opt.contiguity_proof`) proves it for several grid instances, and the table
+(:mod:`territory_opt.districting.proof`) proves it for several grid instances, and the table
 says so.
 
 Data is read from ``../shared/bench/dtdp_aly2024`` (CC BY-NC 4.0, benchmark use only, never
@@ -49,12 +49,9 @@ from _common import (
     to_json,
 )
 
-from territory_opt.contiguity import (
-    district_diameters,
-    districting_problem,
-    is_contiguous,
-    solve_districting,
-)
+from territory_opt.districting.driver import solve_districting
+from territory_opt.districting.evaluation import district_diameters
+from territory_opt.districting.problem import districting_problem, is_contiguous
 
 MEASURES = ("n_customers", "demand", "workload")
 P = 10
@@ -140,8 +137,8 @@ def main() -> None:
         labels = res.labels if res.labels is not None else res.best_labels
         row: Row = {"instance": name, "nodes": str(len(nodes)), "reference": reference,
                     "seconds": seconds,
-                    "ended": "clock" if res.stats.get("clock_stopped") else "budget"}
-        if res.stats.get("proven_infeasible"):
+                    "ended": "clock" if res.stats.clock_stopped else "budget"}
+        if res.stats.proven_infeasible:
             row["feasible"] = "none (proven)"
             row["note"] = res.reasons[0]
         if labels is not None:

@@ -2,17 +2,14 @@
 
 The SIDS data set ships with libpysal (``libpysal.examples`` bundles ``sids2.shp``; nothing is
 downloaded). Counties are joined by queen contiguity of their polygons; the districting core
-(:func:`territory_opt.contiguity.solve_districting`) gets the graph, the births per county and
-p = 10, with the median objective (Σ km from each county's centroid to its territory's medoid
-county) for compactness. Goal: all 10 territories contiguous and within ±5% of the mean, in
-under 10 s.
-
-When spopt is installed, its regionalisers run on the same data for comparison (AZP, max-p,
-SKATER and spatially constrained Ward; they cluster on BIR74 rather than balance it, which is
-why their deviations are large). The figures reported with the issue are printed as well.
-
-    pip install -e .[benchmarks]
-    python benchmarks/nc_counties.py [--time-limit S] [--seed N] [--tolerance T] [--no-spopt]
+(:func:`territory_opt.districting.driver.solve_districting`) gets the graph, the births per
+county and p = 10, with the median objective (Σ km from each county's centroid to its
+territory's medoid county) for compactness. Goal: all 10 territories contiguous and within ±5%
+of the mean, in under 10 s. When spopt is installed, its regionalisers run on the same data for
+comparison (AZP, max-p, SKATER and spatially constrained Ward; they cluster on BIR74 rather
+than balance it, which is why their deviations are large). The figures reported with the issue
+are printed as well. pip install -e .[benchmarks] python benchmarks/nc_counties.py [--time-
+limit S] [--seed N] [--tolerance T] [--no-spopt]
 """
 
 from __future__ import annotations
@@ -26,14 +23,11 @@ from typing import Any
 import numpy as np
 from _common import Column, Row, fmt_num, fmt_str, print_header_live, print_row_live
 
-from territory_opt.adjacency import polygon_adjacency
-from territory_opt.contiguity import (
-    deviations,
-    districting_problem,
-    is_contiguous,
-    solve_districting,
-)
-from territory_opt.geo import haversine_km
+from territory_opt.districting.driver import solve_districting
+from territory_opt.districting.evaluation import deviations
+from territory_opt.districting.problem import districting_problem, is_contiguous
+from territory_opt.domain.geo import haversine_km
+from territory_opt.planning.unit_graph import polygon_adjacency
 
 P = 10
 #: spopt's figures as measured when the issue was written (max deviation of BIR74 totals)
@@ -146,7 +140,7 @@ def main() -> None:
     if not args.no_spopt:
         for spopt_row in run_spopt(gdf, graph, births, args.seed):
             print_row_live(spopt_row, COLUMNS, WIDTHS)
-    print(f"territory_opt: {res.status}, {int(res.stats.get('runs', 0))} search runs")
+    print(f"territory_opt: {res.status}, {res.stats.runs} search runs")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Generates the instance (``territory_gen``, seed 0) as CSV files and a scenario.y
 ``territory-opt run`` on it in a child process: reading the CSVs, segmenting, workload, the
 plan with its bound, and writing the plan folder. The child's wall time and peak memory
 (``ru_maxrss``) are what the targets (15 minutes, 16 GB) are about. assignments.csv is then
-re-checked against the inputs with ``territory_opt.checker.check_plan``.
+re-checked against the inputs with ``territory_opt.domain.checker.check_plan``.
 
 ``--dask N`` starts a local Dask cluster of N worker processes and runs with ``--scheduler``
 its address, as with a remote cluster: the account blocks of the candidate pairs and of the
@@ -30,8 +30,8 @@ from _common import Column, Row, fmt_num, fmt_pct, fmt_str, print_header_live, p
 from territory import instance_name, save_instance
 from territory_gen import REPS_PER_SIZE, generate
 
-from territory_opt.checker import check_plan
-from territory_opt.data import load_planning_data
+from territory_opt.domain.checker import check_plan
+from territory_opt.io.load import load_planning_data
 
 COLUMNS: list[Column] = [
     ("instance", "instance", fmt_str), ("accounts", "accounts", fmt_num(0)),

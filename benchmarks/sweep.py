@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from territory_opt.compare_run import compare_options, format_text, load_comparison
+from territory_opt.headcount.runner import compare_options, load_comparison
+from territory_opt.output.comparison_text import format_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOWN = ["option", "status", "cost", "required_hours", "uncovered_hours", "uncovered_accounts",

@@ -1,9 +1,9 @@
 """Generated territory instances (1k, 10k, 100k accounts) on real US ZIP geography.
 
 Each instance is generated deterministically from ``--seed``, written to a temporary folder,
-and solved by ``territory_opt.solve.solve`` in a child process, so the peak memory reported
+and solved by ``territory_opt.planning.solve.solve`` in a child process, so the peak memory reported
 (the child's ``ru_maxrss``) belongs to that instance alone. Every plan is re-checked with
-``territory_opt.checker.check_plan``.
+``territory_opt.domain.checker.check_plan``.
 
     python benchmarks/territory.py [--sizes 1000,10000,100000] [--time-limit S] [--seed N]
                                    [--json] [--save DIR [--generate-only]]
@@ -15,6 +15,7 @@ feasible; that plan's objective is printed as ``witness``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -39,10 +40,11 @@ from _common import (
 )
 from territory_gen import REPS_PER_SIZE, SCENARIO, generate
 
-from territory_opt.checker import check_plan, plan_objective
-from territory_opt.data import derive
-from territory_opt.scenario import parse_scenario
-from territory_opt.solve import SolveParams, solve
+from territory_opt.domain.checker import check_plan, plan_objective
+from territory_opt.domain.planning_data import derive
+from territory_opt.domain.scenario import parse_scenario
+from territory_opt.planning.result import SolveParams
+from territory_opt.planning.solve import solve
 
 
 def default_time_limit(size: int) -> float:
@@ -74,7 +76,7 @@ def solve_child(folder: Path, time_limit: float) -> Row:
                 "objective": res.objective, "bound": res.bound, "gap": res.gap,
                 "seconds": res.solve_seconds, "wall_seconds": wall, "peak_mb": solve_mb,
                 "load_peak_mb": load_mb, "reasons": list(res.reasons),
-                "engine_stats": {k: float(v) for k, v in res.stats.items()}}
+                "engine_stats": dataclasses.asdict(res.stats)}
     if res.plan is None:
         row.update(feasible="no plan", violations=[])
         return row
@@ -86,9 +88,9 @@ def solve_child(folder: Path, time_limit: float) -> Row:
     if math.isfinite(res.bound) and res.bound > res.objective + 1e-6 * max(1.0, res.objective):
         issues.append(f"BUG: bound {res.bound} above objective {res.objective}")
     row.update(feasible="yes" if not violations else f"NO ({len(violations)})",
-               violations=issues, max_deviation=res.metrics.get("max_deviation"),
-               moves=res.metrics.get("moves"), moved_share=res.metrics.get("moved_share"),
-               travel_hours=res.metrics.get("travel_hours"), peak_mb=peak_mb())
+               violations=issues, peak_mb=peak_mb(),
+               **{k: getattr(res.metrics, k, None) for k in ("max_deviation", "moves",
+                                                             "moved_share", "travel_hours")})
     return row
 
 

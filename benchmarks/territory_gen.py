@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from territory_opt.checker import check_plan, plan_objective, recompute
-from territory_opt.data import PlanningData, derive
-from territory_opt.geo import EARTH_RADIUS_KM, distance_matrix_km, nearest, unit_xyz
-from territory_opt.scenario import ROLES, parse_scenario
-from territory_opt.workload import pair_travel_hours
+from territory_opt.domain.checker import check_plan, plan_objective, recompute
+from territory_opt.domain.geo import EARTH_RADIUS_KM, distance_matrix_km, nearest, unit_xyz
+from territory_opt.domain.planning_data import PlanningData, derive
+from territory_opt.domain.scenario import ROLES, parse_scenario
+from territory_opt.domain.workload import pair_travel_hours
 
 REPS_PER_SIZE = {1000: 6, 10_000: 60, 100_000: 400, 1_000_000: 2000}
 #: the 48 contiguous states and DC
@@ -92,7 +92,7 @@ def split_counts(total: int, shares: dict[str, float]) -> dict[str, int]:
 
 
 def make_accounts(size: int, rng: np.random.Generator) -> pd.DataFrame:
-    """The accounts table (checked format of territory_opt.inputs.load_accounts)."""
+    """The accounts table (checked format of territory_opt.io.inputs.load_accounts)."""
     zips, weight = zip_table(STATES_PER_SIZE[size])
     weight = weight * rng.lognormal(0.0, 0.5, len(weight))
     pick = rng.choice(len(zips), size=size, p=weight / weight.sum())
@@ -366,7 +366,7 @@ def generate(size: int, seed: int, folder: Path) -> dict[str, float]:
     witness_objective = plan_objective(data, list(rep_ids[plan]))
     pd.DataFrame({"account_id": accounts["account_id"], "rep_id": rep_ids[plan]}).to_csv(
         folder / "witness.csv", index=False)
-    return {"start_max_deviation": rc.metrics["max_deviation"],
+    return {"start_max_deviation": rc.metrics.max_deviation,
             "witness_objective": witness_objective,
             "start_violations": float(len(rc.violations)),
             "owned_share": float((owner >= 0).mean()),

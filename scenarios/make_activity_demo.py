@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from territory_opt.data import load_planning_data
+from territory_opt.io.load import load_planning_data
 
 SEED = 20260101
 HERE = Path(__file__).resolve().parent

@@ -1,11 +1,10 @@
-"""Shared fixtures: tiny scenarios written to disk, solved through the real entry points."""
+"""Shared fixtures: tiny scenarios written to disk, solved through the real entry points; the
+demo's planning data; a local Dask cluster. Helpers that are not fixtures are in
+``tests/helpers.py``."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,70 +12,23 @@ import pandas as pd
 import pytest
 import yaml
 
-from territory_opt.checker import check_plan
-from territory_opt.data import PlanningData, load_planning_data
-from territory_opt.solve import SolveParams, SolveResult, solve
-
-#: 1 degree of longitude on the equator, km: 6371.0088 × π / 180
-KM_PER_DEGREE = 111.19508023353292
-
-#: a call pattern with round numbers: every tier gets 10 visits a year of 60 minutes, so
-#: touch = 10 h and, at 50 km/h, circuity 1 and one visit per trip,
-#: travel = 10 × 2 × d / 50 = 0.4 h per km = 44.478 h per degree on the equator
-SIMPLE_PATTERN = {t: [{"channel": "visit", "per_year": 10, "minutes": 60}] for t in "ABC"}
-HOURS_PER_DEGREE = 0.4 * KM_PER_DEGREE
-
-
-@contextmanager
-def busy_cores(n: int) -> Iterator[None]:
-    """``n`` processes spinning, so the machine is loaded."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
-    try:
-        yield
-    finally:
-        for proc in procs:
-            proc.kill()
-            proc.wait()
-
-
-def simple_scenario(**overrides: Any) -> dict[str, Any]:
-    """Scenario dict with SIMPLE_PATTERN for every role and no move cost."""
-    sc: dict[str, Any] = {
-        "name": "tiny",
-        "data": {"accounts": "accounts.csv", "reps": "reps.csv"},
-        "call_patterns": {r: SIMPLE_PATTERN for r in ("farmer", "hunter", "closer")},
-        "capacity": {"hours_per_year": 1000, "speed_kmh": 50, "circuity": 1.0,
-                     "visits_per_trip": 1},
-        "balance": {"measure": "workload", "tolerance": 0.99},
-        "disruption": {"max_moved_share": 1.0, "keep_owner_tiers": []},
-        "objective": {"travel": 1.0, "moves": 0.0},
-        "solver": {"time_limit_s": 10, "seed": 0, "workers": 1},
-    }
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(sc.get(key), dict):
-            sc[key] = {**sc[key], **value}
-        else:
-            sc[key] = value
-    return sc
-
-
-def equator_accounts(lons: list[float], **columns: list[Any]) -> pd.DataFrame:
-    """Farmer accounts on the equator at the given longitudes (ids a1, a2, …)."""
-    df = pd.DataFrame({
-        "account_id": [f"a{i + 1}" for i in range(len(lons))],
-        "lat": 0.0, "lon": lons, "potential": 100.0, "stage": "customer",
-    })
-    for name, values in columns.items():
-        df[name] = values
-    return df
-
-
-def two_reps(**columns: list[Any]) -> pd.DataFrame:
-    """Farmers R1 at longitude 0 and R2 at longitude 1 on the equator."""
-    df = pd.DataFrame({"rep_id": ["R1", "R2"], "role": "farmer", "lat": 0.0, "lon": [0.0, 1.0]})
-    for name, values in columns.items():
-        df[name] = values
-    return df
+from territory_opt.domain.checker import check_plan
+from territory_opt.domain.planning_data import PlanningData
+from territory_opt.io.load import load_planning_data
+from territory_opt.io.plan_folder import PlanFolder, read_plan_folder
+from territory_opt.planning.result import SolveParams, SolveResult
+from territory_opt.planning.solve import solve
+from tests.helpers import (
+    DEMO,
+    FARMER,
+    OPTION_LONS,
+    OPTION_POTENTIALS,
+    activity_rows,
+    equator_accounts,
+    simple_scenario,
+    two_reps,
+    write_crm_plan,
+)
 
 
 @pytest.fixture
@@ -109,3 +61,58 @@ def solve_case(write_case: Callable[..., Path]) -> Callable[..., tuple[PlanningD
         return data, result
 
     return run
+
+
+@pytest.fixture
+def short_case(write_case: Callable[..., Path]) -> PlanningData:
+    """Six farmer accounts of 10 h of calls each (SIMPLE_PATTERN), two farmers of 25 h."""
+    acc = equator_accounts(OPTION_LONS, potential=OPTION_POTENTIALS)
+    path = write_case(acc, two_reps(capacity_hours=[25, 25]), simple_scenario())
+    return load_planning_data(path)
+
+
+@pytest.fixture
+def activity_case(write_case: Callable[..., Path], tmp_path: Path) -> Callable[..., Path]:
+    """Write the small case of the `measure` tests (tests/measure/test_measure.py) with the
+    given activities (and deals); return the scenario."""
+
+    def make(acts: pd.DataFrame | None = None, deals: pd.DataFrame | None = None,
+             capacity: float = 1000) -> Path:
+        accounts = pd.DataFrame({"account_id": ["a1", "a2", "a3", "a4"], "lat": 0.0,
+                                 "lon": [0.0, 0.1, 0.2, 0.3], "potential": [200, 60, 10, 10],
+                                 "stage": "customer", "owner_id": ["R1", "R1", "R1", "R2"]})
+        reps = pd.DataFrame({"rep_id": ["R1", "R2"], "role": "farmer", "lat": 0.0,
+                             "lon": [0.0, 1.0], "capacity_hours": capacity})
+        sc = simple_scenario(segmentation={"method": "thresholds", "cutoffs": {"A": 100, "B": 50}},
+                             call_patterns={"farmer": FARMER})
+        sc["data"] = {**sc["data"], "activities": "activities.csv"}
+        (activity_rows() if acts is None else acts).to_csv(tmp_path / "activities.csv",
+                                                           index=False)
+        if deals is not None:
+            deals.to_csv(tmp_path / "deals.csv", index=False)
+            sc["data"]["deals"] = "deals.csv"
+        return write_case(accounts, reps, sc)
+
+    return make
+
+
+@pytest.fixture
+def crm_plan(tmp_path: Path) -> PlanFolder:
+    """The hand-written plan of helpers.write_crm_plan, read back."""
+    return read_plan_folder(write_crm_plan(tmp_path / "plan"))
+
+
+@pytest.fixture(scope="module")
+def demo() -> PlanningData:
+    """The bundled Ohio demo (3,000 accounts, 20 reps), loaded once per test file."""
+    return load_planning_data(DEMO)
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler() -> Iterator[str]:
+    """The address of a local Dask cluster with two worker processes: the blocks are pickled
+    and sent to them, as to a remote cluster."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        yield cluster.scheduler_address

@@ -10,7 +10,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from territory_opt.engine import scaling
-from territory_opt.engine.problem import AssignmentProblem, IntArray
+from territory_opt.engine.arrays import IntArray
+from territory_opt.engine.problem import AssignmentProblem
 
 UNLIMITED = scaling.MAX_VALUE // 4
 

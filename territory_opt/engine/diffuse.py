@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from territory_opt.engine.problem import AssignmentProblem, IntArray
+from territory_opt.engine.arrays import IntArray
+from territory_opt.engine.problem import AssignmentProblem
 
 #: shares of the balance tolerance the band uses: the first, unless its plan is left outside
 #: the limits, then the narrower one

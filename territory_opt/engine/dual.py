@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from territory_opt.engine.arrays import FloatArray, IntArray
 from territory_opt.engine.lp import Multipliers, group_sizes, lagrangian
-from territory_opt.engine.problem import AssignmentProblem, FloatArray, IntArray, evaluate
+from territory_opt.engine.problem import AssignmentProblem, evaluate
 
 #: weight of the newest minimiser in the average
 ALPHA = 0.1

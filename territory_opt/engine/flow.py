@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from territory_opt.engine.problem import AssignmentProblem, IntArray
+from territory_opt.engine.arrays import IntArray
+from territory_opt.engine.problem import AssignmentProblem
 
 #: share of the band δ the flow may use (pair measures above the item's smallest eat the rest)
 BAND_MARGIN = 0.8

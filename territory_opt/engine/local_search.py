@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from territory_opt.engine.arrays import FloatArray, IntArray
 from territory_opt.engine.cpsat import AssignmentState, ScaledProblem
-from territory_opt.engine.problem import FloatArray, IntArray
 
 #: iterations an item may not return to the agent it left, plus a random 0..TENURE // 2
 #: (GAP d20100 from the cheapest pairs, 20,000 iterations, one core, without the price:

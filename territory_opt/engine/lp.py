@@ -13,7 +13,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from territory_opt.engine.problem import AssignmentProblem, FloatArray, IntArray
+from territory_opt.engine.arrays import FloatArray, IntArray
+from territory_opt.engine.problem import AssignmentProblem
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sps
 
+from territory_opt.engine.arrays import FloatArray, IntArray
 from territory_opt.engine.cpsat import UNLIMITED, ScaledProblem
-from territory_opt.engine.problem import FloatArray, IntArray
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
+from territory_opt.engine.arrays import FloatArray, IntArray
 
 #: relative slack allowed when checking float constraints (float summation noise only)
 FEAS_EPS = 1e-9

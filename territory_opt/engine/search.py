@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from territory_opt.engine import local_search
+from territory_opt.engine.arrays import IntArray
 from territory_opt.engine.cpsat import (
     AssignmentState,
     ScaledProblem,
@@ -41,7 +42,8 @@ from territory_opt.engine.dual import ascend
 from territory_opt.engine.flow import flow_start
 from territory_opt.engine.lp import Multipliers, lagrangian_bound, solve_lp
 from territory_opt.engine.mip import MipResult, solve_mip
-from territory_opt.engine.problem import AssignmentProblem, IntArray, evaluate
+from territory_opt.engine.problem import AssignmentProblem, evaluate
+from territory_opt.engine.progress import Progress, Stats
 
 #: deterministic-time units granted per second of the time limit (CP-SAT's unit is about a
 #: second of work on a reference machine; this keeps the search inside the wall-clock limit)
@@ -115,13 +117,6 @@ TABU_SHARE = 0.15
 TABU_MIN_ITERATIONS_PER_ITEM = 30
 
 
-@dataclass(frozen=True)
-class Progress:
-    elapsed: float
-    phase: str
-    objective: float | None
-    bound: float | None
-    violation: float
 
 
 @dataclass(frozen=True)
@@ -147,7 +142,7 @@ class EngineResult:
     objective: float
     bound: float
     seconds: float
-    stats: dict[str, float] = field(default_factory=dict)
+    stats: Stats = field(default_factory=Stats)
 
     @property
     def gap(self) -> float:
@@ -378,13 +373,13 @@ def solve_assignment(problem: AssignmentProblem,
     params = params or EngineParams()
     t0 = time.monotonic()
     p = problem
-    stats: dict[str, float] = {}
+    stats = Stats()
     if len(p.item) > LP_MAX_PAIRS:
         return _solve_large(p, params, t0, stats)
     # 1. the LP relaxation
     lp = solve_lp(p, time_limit=max(1.0, 0.3 * params.time_limit))
-    stats["lp_seconds"] = time.monotonic() - t0
-    stats["lp_objective"] = lp.objective
+    stats.lp_seconds = time.monotonic() - t0
+    stats.lp_objective = lp.objective
     bound = max(lagrangian_bound(p, Multipliers.zero(p.n_agents)),
                 lagrangian_bound(p, lp.multipliers))
     if lp.status == "infeasible" and p.complete:
@@ -413,7 +408,7 @@ def solve_assignment(problem: AssignmentProblem,
         if params.progress is not None:
             params.progress(Progress(time.monotonic() - t0, phase, obj, bound, viol))
 
-    stats["search_pairs"] = float(len(search_idx))
+    stats.search_pairs = len(search_idx)
     det_budget = _det_budget(p, params)
     rc = _reduced_costs(search_problem, lp.multipliers)
     search = _Search(sp, start, params, t0, det_budget, rc)
@@ -423,7 +418,7 @@ def solve_assignment(problem: AssignmentProblem,
         report(phase, st.cost() / sp.cost_scale + p.constant, st.violation())
 
     search.repair(tick)
-    stats["repair_seconds"] = time.monotonic() - t0
+    stats.repair_seconds = time.monotonic() - t0
     small = len(search_idx) <= params.full_model_pairs
     mip = (search.state.violation() == 0 and len(search_idx) <= MIP_MAX_PAIRS
            and not (p.group >= 0).any())
@@ -467,20 +462,20 @@ def solve_assignment(problem: AssignmentProblem,
                 if relaxed.status in ("optimal", "feasible"):
                     bound = max(bound, relaxed.bound + p.constant)
     if search.state.violation() > 0:
-        stats["violation"] = search.state.violation()
+        stats.violation = search.state.violation()
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
     if mip and small and not proven:
         _mip_phase(search, stats)
         tick("branch and cut")
     if not proven:
         search.improve(tick, (bound - p.constant) * sp.cost_scale)
-    stats["iterations"] = search.iterations
-    stats["det_time"] = search.det_used
-    stats["clock_stopped"] = float(search.clock_stopped or stats.get("mip_clock_stopped", 0))
+    stats.iterations = search.iterations
+    stats.det_time = search.det_used
+    stats.clock_stopped = search.clock_stopped or stats.mip_clock_stopped
     return _finish(p, search_idx[search.state.chosen], bound, t0, stats)
 
 
-def _mip_phase(search: _Search, stats: dict[str, float]) -> None:
+def _mip_phase(search: _Search, stats: Stats) -> None:
     """HiGHS branch and cut from the current plan for MIP_SHARE of the time limit (then local
     branching rounds when they fit: MIP_SHARE_BEFORE_LB and LB_SHARE); a plan replaces the
     current one when it is cheaper. On capacity-only problems a tabu search first takes
@@ -504,14 +499,14 @@ def _mip_phase(search: _Search, stats: dict[str, float]) -> None:
             search.state = AssignmentState(search.sp, chosen)
         share -= TABU_SHARE * params.time_limit
         search.det_used += TABU_SHARE * search.det_budget
-        stats["tabu_iterations"] = float(tabu)
+        stats.tabu_iterations = tabu
     # the node limit from the share, not from the clock, so it is the same on any machine
     nodes = int(MIP_PAIR_NODES_PER_SECOND * share / max(1, int(keep.sum())))
     res = _highs_from_current(search, keep, nodes=nodes, seconds=share, seed=params.seed)
     search.det_used += share / params.time_limit * search.det_budget
-    stats["mip_pairs"] = float(keep.sum())
-    stats["mip_nodes"] = float(res.nodes)
-    stats["mip_clock_stopped"] = float(res.clock_stopped)
+    stats.mip_pairs = int(keep.sum())
+    stats.mip_nodes = int(res.nodes)
+    stats.mip_clock_stopped = bool(res.clock_stopped)
     if res.optimal or not rounds:
         return
     end = time.monotonic() + LB_SHARE * params.time_limit
@@ -522,11 +517,11 @@ def _mip_phase(search: _Search, stats: dict[str, float]) -> None:
         res = _highs_from_current(search, keep, nodes=LB_NODES, radius=radius,
                                   seconds=end - time.monotonic(), seed=params.seed + r)
         if res.clock_stopped:
-            stats["mip_clock_stopped"] = 1.0
+            stats.mip_clock_stopped = True
             break
         if res.optimal and search.state.cost() == before:
             break  # no better plan within the radius: another seed would prove it again
-    stats["lb_rounds"] = float(r + 1)
+    stats.lb_rounds = r + 1
     search.det_used += rounds * LB_SECONDS_PER_PAIR * lb_pairs / params.time_limit * (
         search.det_budget)
 
@@ -583,18 +578,18 @@ def _diffused_start(p: AssignmentProblem) -> IntArray:
 
 
 def _solve_large(p: AssignmentProblem, params: EngineParams, t0: float,
-                 stats: dict[str, float]) -> EngineResult:
+                 stats: Stats) -> EngineResult:
     """Problems above LP_MAX_PAIRS: the best start repaired by diffusion, multipliers by the
     volume algorithm for the bound and the regrets, then the neighbourhood search."""
     start = _diffused_start(p)
-    stats["start_seconds"] = time.monotonic() - t0
+    stats.start_seconds = time.monotonic() - t0
     ev = evaluate(p, start)
     if params.progress is not None:
         params.progress(Progress(time.monotonic() - t0, "start", ev.objective, None,
                                  ev.violation))
     mult, _ = ascend(p, ev.objective, ASCENT_STEPS)
     bound = max(lagrangian_bound(p, mult), lagrangian_bound(p, Multipliers.zero(p.n_agents)))
-    stats["bound_seconds"] = time.monotonic() - t0 - stats["start_seconds"]
+    stats.bound_seconds = time.monotonic() - t0 - stats.start_seconds
     sp = scale_problem(p)
 
     def tick(phase: str) -> None:
@@ -607,14 +602,14 @@ def _solve_large(p: AssignmentProblem, params: EngineParams, t0: float,
     rc = _reduced_costs(p, mult)
     search = _Search(sp, start, params, t0, _det_budget(p, params), rc)
     search.repair(tick, windows=False)
-    stats["repair_seconds"] = time.monotonic() - t0
+    stats.repair_seconds = time.monotonic() - t0
     if search.state.violation() > 0:
-        stats["violation"] = search.state.violation()
+        stats.violation = search.state.violation()
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
     search.improve(tick, (bound - p.constant) * sp.cost_scale)
-    stats["iterations"] = search.iterations
-    stats["det_time"] = search.det_used
-    stats["clock_stopped"] = float(search.clock_stopped)
+    stats.iterations = search.iterations
+    stats.det_time = search.det_used
+    stats.clock_stopped = search.clock_stopped
     return _finish(p, search.state.chosen, bound, t0, stats)
 
 
@@ -640,12 +635,12 @@ def _fixed_cost(state: AssignmentState, free: IntArray) -> int:
 
 
 def _finish(p: AssignmentProblem, chosen: IntArray, bound: float, t0: float,
-            stats: dict[str, float]) -> EngineResult:
+            stats: Stats) -> EngineResult:
     """Check the plan in floats and grade it: 'optimal' when the bound is within
     OPTIMALITY_TOLERANCE of the objective."""
     ev = evaluate(p, chosen)
     if not ev.feasible:
-        stats["violation"] = ev.violation
+        stats.violation = ev.violation
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
     scale = max(1.0, abs(ev.objective))
     if bound > ev.objective + 1e-9 * scale:

@@ -1,0 +1,54 @@
+"""`territory-opt run`: load a scenario, solve it, write the plan folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from territory_opt.domain.errors import InfeasibleError
+from territory_opt.engine.progress import Progress
+from territory_opt.io.load import load_planning_data
+from territory_opt.io.out_folder import check_output_dir, default_plan_dir
+from territory_opt.output.plan_writer import manifest, write_plan
+from territory_opt.planning.executors import open_executor
+from territory_opt.planning.result import SolveParams, SolveResult
+from territory_opt.planning.solve import solve
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """A written plan: the solve's result, the plan folder and its plan.json document."""
+
+    result: SolveResult
+    out: Path
+    document: dict[str, Any]
+
+    def summary(self) -> dict[str, Any]:
+        """The headline of plan.json for a terminal or a script: status, objective, bound,
+        gap, seconds, the metrics and the folder."""
+        r = self.result
+        metrics = r.metrics.as_dict() if r.metrics else {}
+        return {"status": r.status, "objective": r.objective, "bound": r.bound, "gap": r.gap,
+                "solve_seconds": round(r.solve_seconds, 2), **metrics, "out": str(self.out)}
+
+
+def run_plan(scenario: str | Path, *, out: str | Path | None = None,
+             time_limit: float | None = None, seed: int | None = None,
+             scheduler: str | None = None,
+             progress: Callable[[Progress], None] | None = None) -> RunOutcome:
+    """Solve ``scenario`` and write its plan folder (default ``out/<scenario name>/``).
+
+    Raises InputError for bad input (nothing written) and InfeasibleError, with the reasons,
+    when no plan was found (nothing written)."""
+    data = load_planning_data(scenario)
+    target = Path(out) if out is not None else default_plan_dir(data.scenario.name)
+    check_output_dir(data, target)
+    params = SolveParams(time_limit=time_limit, seed=seed, progress=progress)
+    with open_executor(scheduler=scheduler) as executor:
+        result = solve(data, replace(params, executor=executor))
+    if result.plan is None:
+        raise InfeasibleError("\n  ".join(result.reasons), reasons=list(result.reasons))
+    document = write_plan(data, result, target, manifest(data, params.settings(data.scenario)))
+    return RunOutcome(result, target, document)

@@ -1,0 +1,316 @@
+"""The scenario file (SPEC §4): a validated, frozen pydantic model with a default for every key
+but ``data``. Unknown keys are errors with a did-you-mean suggestion."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from territory_opt.domain.errors import InputError
+
+ROLES: tuple[str, ...] = ("hunter", "closer", "farmer")
+TIERS: tuple[str, ...] = ("A", "B", "C")
+STAGES: tuple[str, ...] = ("prospect", "lead", "opportunity", "customer")
+CHANNELS: tuple[str, ...] = ("visit", "phone", "video", "email")
+
+Role = Literal["hunter", "closer", "farmer"]
+Stage = Literal["prospect", "lead", "opportunity", "customer"]
+Tier = Literal["A", "B", "C"]
+Channel = Literal["visit", "phone", "video", "email"]
+
+
+_DEFAULT_CUTOFFS: dict[Literal["A", "B"], float] = {"A": 0.5, "B": 0.8}
+_DEFAULT_ROUTING: dict[Stage, Role] = {"prospect": "hunter", "lead": "hunter",
+                                       "opportunity": "closer", "customer": "farmer"}
+
+
+class _Strict(BaseModel):
+    # allow_inf_nan=False: .inf or .nan in the YAML would reach the solver as a cost or a load
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Touch(_Strict):
+    """One line of a call pattern: ``per_year`` touches of ``minutes`` each by ``channel``."""
+
+    channel: Channel
+    per_year: float = Field(ge=0)
+    minutes: float = Field(gt=0)
+
+
+CallPattern = dict[Tier, tuple[Touch, ...]]
+
+
+class DataPaths(_Strict):
+    accounts: Path
+    reps: Path
+    units: Path | None = None
+    activities: Path | None = None
+    deals: Path | None = None
+
+
+class Segmentation(_Strict):
+    by: str | dict[str, float] = "potential"
+    method: Literal["pareto", "quantile", "thresholds"] = "pareto"
+    cutoffs: dict[Literal["A", "B"], float] = Field(default_factory=lambda: _DEFAULT_CUTOFFS)
+    overrides: dict[str, Tier] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_cutoffs(self) -> Segmentation:
+        if set(self.cutoffs) != {"A", "B"}:
+            raise ValueError("cutoffs needs both A and B, e.g. {A: 0.5, B: 0.8}")
+        a, b = self.cutoffs["A"], self.cutoffs["B"]
+        if self.method == "thresholds":
+            if not a > b:
+                raise ValueError(
+                    f"thresholds: the A threshold ({a}) must be above the B threshold ({b})"
+                )
+        else:
+            if not 0 < a < b <= 1:
+                raise ValueError(f"cutoffs must increase within (0, 1]: A={a}, B={b}")
+        if isinstance(self.by, dict) and (not self.by or any(w < 0 for w in self.by.values())):
+            raise ValueError("a weighted `by` needs at least one column with a weight >= 0")
+        return self
+
+
+def _default_patterns() -> dict[Role, CallPattern]:
+    def t(channel: str, per_year: float, minutes: float) -> tuple[Touch, ...]:
+        return (Touch(channel=channel, per_year=per_year, minutes=minutes),)  # type: ignore[arg-type]
+
+    return {
+        "farmer": {"A": t("visit", 24, 60), "B": t("visit", 12, 45), "C": t("phone", 12, 15)},
+        "hunter": {"A": t("visit", 7, 45), "B": t("phone", 7, 20), "C": t("email", 7, 5)},
+        "closer": {"A": t("visit", 6, 90), "B": t("visit", 4, 60), "C": t("video", 4, 45)},
+    }
+
+
+def _default_overlays() -> dict[str, CallPattern]:
+    return {"vp": {"A": (Touch(channel="visit", per_year=4, minutes=60),)}}
+
+
+#: hours in a leap year: no capacity can exceed it (and absurd values would overflow the solver)
+MAX_HOURS_PER_YEAR = 8784.0
+
+
+class Capacity(_Strict):
+    hours_per_year: float = Field(default=1500, gt=0, le=MAX_HOURS_PER_YEAR)
+    speed_kmh: float = Field(default=60, gt=0)
+    circuity: float = Field(default=1.3, ge=1)
+    visits_per_trip: float = Field(default=1, gt=0)
+
+
+class Balance(_Strict):
+    measure: Literal["workload", "potential", "accounts"] = "workload"
+    tolerance: float = Field(default=0.10, gt=0, lt=1)
+
+
+class Disruption(_Strict):
+    max_moved_share: float = Field(default=0.15, ge=0, le=1)
+    keep_owner_tiers: tuple[Tier, ...] = ("A",)
+
+
+class Objective(_Strict):
+    travel: float = Field(default=1.0, ge=0)
+    moves: float = Field(default=10.0, ge=0)
+
+
+class Management(_Strict):
+    """``span_of_control``: reps one manager leads. ``overlay_hours_per_year``: the yearly hours
+    one overlay person (e.g. the VP) has for the visits of their call pattern; empty means
+    ``capacity.hours_per_year``. Both are used by ``territory-opt size``."""
+
+    span_of_control: int = Field(default=7, ge=1)
+    overlay_hours_per_year: float | None = Field(default=None, gt=0)
+
+
+def _fraction(value: Any) -> Any:
+    """Accept a ratio written as a fraction, e.g. ``1/3``, so that 1 in 3 stays exact."""
+    if isinstance(value, str) and "/" in value:
+        num, _, den = value.partition("/")
+        try:
+            return float(num) / float(den)
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"'{value}' is not a fraction like 1/3") from None
+    return value
+
+
+class FunnelStep(_Strict):
+    """One activity stage of the reverse funnel: ``conversion`` is the share of its activities
+    that lead to the next stage (the last stage: to a deal), as a number or a fraction such
+    as ``1/3``; ``minutes`` is the time one activity takes."""
+
+    name: str
+    conversion: float = Field(gt=0, le=1)
+    minutes: float = Field(default=0.0, ge=0)
+
+    _parse_conversion = field_validator("conversion", mode="before")(_fraction)
+
+
+def _default_funnel_steps() -> tuple[FunnelStep, ...]:
+    return (FunnelStep(name="first_contact", conversion=1 / 10, minutes=15),
+            FunnelStep(name="proposal", conversion=1 / 5, minutes=120),
+            FunnelStep(name="contract_meeting", conversion=1 / 3, minutes=90))
+
+
+class Funnel(_Strict):
+    """Activity-based sizing (SPEC §2): ``target_deals`` per ``period`` and the stages from the
+    first activity to the last, done by reps of ``role``. The defaults are the source example:
+    10 deals a month, 1 in 3 contract meetings closes, 5 proposals per contract meeting,
+    10 first contacts per proposal."""
+
+    period: Literal["month", "quarter", "year"] = "month"
+    target_deals: float = Field(default=10, gt=0)
+    stages: tuple[FunnelStep, ...] = Field(default_factory=_default_funnel_steps)
+    role: Role = "hunter"
+
+    @model_validator(mode="after")
+    def _unique_stages(self) -> Funnel:
+        if not self.stages:
+            raise ValueError("the funnel needs at least one stage")
+        names = [s.name for s in self.stages]
+        if len(set(names)) != len(names):
+            raise ValueError(f"stage names must be unique: {', '.join(names)}")
+        return self
+
+
+class ProfitModel(_Strict):
+    """The profit model (SPEC §2): profit per period = leads × conversion × average_deal ×
+    purchases × margin, and the what-if of raising each factor by ``uplift``."""
+
+    leads: float = Field(ge=0)
+    conversion: float = Field(ge=0, le=1)
+    average_deal: float = Field(ge=0)
+    purchases: float = Field(ge=0)
+    margin: float = Field(ge=0, le=1)
+    uplift: float = Field(default=0.15, gt=-1)
+
+    _parse_fractions = field_validator("conversion", "margin", mode="before")(_fraction)
+
+
+class Solver(_Strict):
+    time_limit_s: float = Field(default=60, gt=0)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)  # CP-SAT's random_seed is a 32-bit int
+    workers: int = Field(default=2, ge=1, le=1024)
+
+
+class Scenario(_Strict):
+    """A planning scenario. Paths in ``data`` are absolute once loaded."""
+
+    name: str = "scenario"
+    data: DataPaths
+    segmentation: Segmentation = Field(default_factory=Segmentation)
+    routing: dict[Stage, Role] = Field(default_factory=lambda: dict(_DEFAULT_ROUTING))
+    structure: Literal["linear", "cellular"] = "linear"
+    call_patterns: dict[Role, CallPattern] = Field(default_factory=_default_patterns)
+    overlays: dict[str, CallPattern] = Field(default_factory=_default_overlays)
+    capacity: Capacity = Field(default_factory=Capacity)
+    balance: Balance = Field(default_factory=Balance)
+    disruption: Disruption = Field(default_factory=Disruption)
+    objective: Objective = Field(default_factory=Objective)
+    contiguity: bool = False
+    management: Management = Field(default_factory=Management)
+    solver: Solver = Field(default_factory=Solver)
+    #: optional sections read by ``territory-opt size`` only; absent means "not sized"
+    funnel: Funnel | None = None
+    profit: ProfitModel | None = None
+
+    @field_validator("routing")
+    @classmethod
+    def _full_routing(cls, v: dict[Stage, Role]) -> dict[Stage, Role]:
+        return {**_DEFAULT_ROUTING, **v}
+
+    @field_validator("call_patterns")
+    @classmethod
+    def _full_patterns(cls, v: dict[str, CallPattern]) -> dict[str, CallPattern]:
+        defaults = _default_patterns()
+        return {role: {**defaults[role], **v.get(role, {})} for role in ROLES}  # type: ignore[index]
+
+    def touches(self, role: str, tier: str) -> tuple[Touch, ...]:
+        """The call pattern of one role and tier (empty when none is set)."""
+        return self.call_patterns.get(role, {}).get(tier, ())  # type: ignore[call-overload,no-any-return]
+
+
+# --------------------------------------------------------------------------- loading
+
+_MODELS_BY_KEY: dict[str, type[BaseModel]] = {
+    "data": DataPaths,
+    "segmentation": Segmentation,
+    "capacity": Capacity,
+    "balance": Balance,
+    "disruption": Disruption,
+    "objective": Objective,
+    "management": Management,
+    "solver": Solver,
+    "funnel": Funnel,
+    "profit": ProfitModel,
+}
+
+
+def _did_you_mean(key: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else f" Known keys: {', '.join(choices)}."
+
+
+def _check_unknown_keys(raw: dict[str, Any], file: str) -> None:
+    """Reject unknown keys at the top level and in the fixed sections, with a suggestion."""
+    top = list(Scenario.model_fields)
+    for key in raw:
+        if key not in top:
+            raise InputError(f"unknown key '{key}'.{_did_you_mean(str(key), top)}", file=file,
+                             column=str(key))
+    for section, model in _MODELS_BY_KEY.items():
+        value = raw.get(section)
+        if isinstance(value, dict):
+            known = list(model.model_fields)
+            for key in value:
+                if key not in known:
+                    raise InputError(
+                        f"unknown key '{section}.{key}'.{_did_you_mean(str(key), known)}",
+                        file=file, column=f"{section}.{key}",
+                    )
+    _check_funnel_stage_keys(raw.get("funnel"), file)
+
+
+def _check_funnel_stage_keys(funnel: Any, file: str) -> None:
+    stages = funnel.get("stages") if isinstance(funnel, dict) else None
+    known = list(FunnelStep.model_fields)
+    for i, stage in enumerate(stages if isinstance(stages, list) else []):
+        for key in stage if isinstance(stage, dict) else []:
+            if key not in known:
+                raise InputError(
+                    f"unknown key '{key}' in funnel stage {i + 1}."
+                    f"{_did_you_mean(str(key), known)}",
+                    file=file, column=f"funnel.stages.{key}",
+                )
+
+
+def _format_validation_error(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"] if not isinstance(x, int)) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+        parts.append(f"key '{loc}': {msg}")
+    return "; ".join(parts)
+
+
+def parse_scenario(raw: Any, *, base_dir: Path, file: str = "<scenario>") -> Scenario:
+    """Validate a scenario mapping; relative data paths are resolved against ``base_dir``."""
+    if not isinstance(raw, dict):
+        raise InputError("the scenario must be a YAML mapping of keys to values", file=file)
+    if "data" not in raw:
+        raise InputError("the required key 'data' (accounts and reps tables) is missing",
+                         file=file, column="data")
+    _check_unknown_keys(raw, file)
+    raw = dict(raw)
+    if isinstance(raw.get("data"), dict):
+        raw["data"] = {k: (str(base_dir / v) if isinstance(v, str) else v)
+                       for k, v in raw["data"].items()}
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise InputError(_format_validation_error(err), file=file) from None
+    return scenario

@@ -1,0 +1,332 @@
+"""Contiguous territories (``contiguity: true``): the adapter from accounts, units and reps to
+the districting core of :mod:`territory_opt.districting.problem`.
+
+Per role, every unit of the unit graph (all units, so each role's territories cover the whole
+map; a unit without accounts of the role weighs nothing) goes to one rep of the role, and with
+it all of the unit's accounts of that role. Per rep, in the core's terms:
+
+* weights: the balance measure of the unit's accounts (workload = touch + travel to *this*
+  rep, so it depends on the rep) and, when the measure is not workload, the workload too,
+  for the capacity limit;
+* cost: objective.travel × travel hours + objective.moves × moved accounts (SPEC §4/§5, the
+  same objective as the ordinary solver);
+* centre: the rep's home unit (the unit whose centroid is nearest to the rep's home; two
+  reps of a role never share one), always in the rep's territory;
+* fixed units: a unit holding a locked or keep-owner account stays with that owner;
+* moves: at most ``floor(max_moved_share × owned accounts of the role)`` per role, so the
+  roles together stay within the scenario's limit.
+
+Status: 'optimal' when every role's exact model proved its plan optimal, else 'feasible';
+without a plan, 'infeasible' when no plan can exist (a unit holds locked accounts of two
+reps, a relaxation is infeasible, or a pocket of the unit graph cannot be balanced, see
+:mod:`territory_opt.districting.proof`) and 'unknown' when none was found in time.
+
+The bound is valid for the contiguous problem because it is the bound of a relaxation: the
+larger of the engine's Lagrangian bound on the problem without contiguity (account level) and
+the sum over roles of the same bound on the unit-level problem without contiguity and move
+limit, or of the CP-SAT bound where the exact model ran and proved more. Every plan is
+re-checked by the shared checkers (:func:`territory_opt.domain.checker.check_plan`,
+:func:`territory_opt.districting.problem.is_contiguous`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from territory_opt.districting.driver import solve_districting
+from territory_opt.districting.evaluation import deviations
+from territory_opt.districting.problem import DistrictingProblem, districting_problem, is_contiguous
+from territory_opt.domain.checker import check_plan, plan_objective, recompute
+from territory_opt.domain.geo import distance_matrix_km
+from territory_opt.domain.planning_data import PlanningData
+from territory_opt.domain.scenario import ROLES
+from territory_opt.engine import AssignmentProblem
+from territory_opt.engine.lp import lagrangian_bound, solve_lp
+from territory_opt.engine.progress import Progress, Stats
+from territory_opt.engine.search import LP_MAX_PAIRS
+from territory_opt.planning.problem import build_problem, fixed_accounts, owner_index
+from territory_opt.planning.result import Plan, SolveParams, SolveResult
+from territory_opt.planning.unit_graph import UnitGraph, unit_graph
+
+
+@dataclass(frozen=True)
+class RoleProblem:
+    """The districting problem of one role and the positions of its reps and accounts."""
+
+    role: str
+    problem: DistrictingProblem
+    reps: np.ndarray  # positional rep indices, district k = reps[k]
+    accounts: np.ndarray  # positional account indices of the role
+    unit_of: np.ndarray  # per account of the role: its unit's index
+
+
+def home_units(rep_lat: np.ndarray, rep_lon: np.ndarray, unit_lat: np.ndarray,
+               unit_lon: np.ndarray, taken: dict[int, int]) -> np.ndarray:
+    """Per rep the nearest unit that no other rep of the role holds (``taken``: unit -> rep
+    position that must have it, e.g. through a locked account)."""
+    d = distance_matrix_km(rep_lat, rep_lon, unit_lat, unit_lon)
+    out = np.full(len(rep_lat), -1, dtype=np.int64)
+    used: set[int] = set()
+    for r in np.argsort(d.min(axis=1), kind="stable").tolist():
+        for u in np.argsort(d[r], kind="stable").tolist():
+            if u not in used and taken.get(u, r) == r:
+                out[r] = u
+                used.add(u)
+                break
+    return out
+
+
+def role_problem(data: PlanningData, ug: UnitGraph, role: str,
+                 distance: np.ndarray) -> RoleProblem | str:
+    """The role's districting problem, or the reason it cannot exist."""
+    sc, acc, reps = data.scenario, data.accounts, data.reps
+    a_idx, r_idx = data.role_accounts(role), data.role_reps(role)
+    nodes = ug.units["unit_id"].tolist()
+    n, p = len(nodes), len(r_idx)
+    position = {u: i for i, u in enumerate(nodes)}
+    unit_of = np.array([position[u] for u in acc["unit_id"].to_numpy()[a_idx]], dtype=np.int64)
+    travel = data.travel_hours(a_idx, r_idx)
+    owner = owner_index(data)[a_idx]
+    fixed_acc = fixed_accounts(data, owner_index(data))[a_idx]
+
+    def per_unit(values: np.ndarray) -> np.ndarray:
+        out = np.zeros((n,) + values.shape[1:])
+        np.add.at(out, unit_of, values)
+        return out
+
+    touch = per_unit(acc["touch_hours"].to_numpy(float)[a_idx])
+    workload = touch[:, None] + per_unit(travel)
+    moved = (owner[:, None] >= 0) & (owner[:, None] != r_idx[None, :])
+    moves = per_unit(moved.astype(float))
+    cost = sc.objective.travel * per_unit(travel) + sc.objective.moves * moves
+    measure = sc.balance.measure
+    capacity = reps["capacity_hours"].to_numpy(float)[r_idx]
+    if measure == "workload":
+        weights = workload[:, :, None]
+        tolerance, upper = [sc.balance.tolerance], capacity[:, None]
+    else:
+        value = (acc["potential"].to_numpy(float)[a_idx] if measure == "potential"
+                 else np.ones(len(a_idx)))
+        weights = np.stack([np.repeat(per_unit(value)[:, None], p, axis=1), workload], axis=2)
+        tolerance = [sc.balance.tolerance, math.inf]
+        upper = np.column_stack([np.full(p, math.inf), capacity])
+    rep_pos = {int(r): k for k, r in enumerate(r_idx)}
+    fixed: dict[int, int] = {}
+    for i in np.flatnonzero(fixed_acc).tolist():
+        u, k = int(unit_of[i]), rep_pos[int(owner[i])]
+        if fixed.get(u, k) != k:
+            ids = reps["rep_id"].to_numpy()
+            return (f"{role}: unit {nodes[u]} holds locked or keep-owner accounts of "
+                    f"{ids[r_idx[fixed[u]]]} and {ids[r_idx[k]]}, so it cannot go to one rep")
+        fixed[u] = k
+    homes = home_units(reps["lat"].to_numpy(float)[r_idx], reps["lon"].to_numpy(float)[r_idx],
+                       ug.units["lat"].to_numpy(float), ug.units["lon"].to_numpy(float), fixed)
+    if (homes < 0).any():
+        return f"{role}: more reps than units to place them in"
+    owned = int((owner >= 0).sum())
+    limit = math.floor(sc.disruption.max_moved_share * owned + 1e-9)
+    problem = districting_problem(
+        ug.graph, weights, p, nodes=nodes, tolerance=tolerance, upper=upper, cost=cost,
+        distance=distance, centres=[nodes[h] for h in homes],
+        fixed={nodes[u]: k for u, k in fixed.items()}, moves=moves, max_moves=limit)
+    return RoleProblem(role, problem, r_idx, a_idx, unit_of)
+
+
+def relaxation_bound(data: PlanningData, roles: list[RoleProblem]
+                     ) -> tuple[float, dict[str, float], list[str]]:
+    """Lower bounds from problems without contiguity: on the whole account-level problem and
+    per role on the unit-level one; and the reasons when a relaxation is infeasible."""
+    infeasible: list[str] = []
+    account_level = -math.inf
+    tp = build_problem(data)
+    if len(tp.problem.item) <= LP_MAX_PAIRS:  # else the unit-level bound alone (cheaper)
+        lp = solve_lp(tp.problem)
+        if lp.status == "infeasible":
+            infeasible.append("even without contiguity no plan meets the limits (the LP "
+                              "relaxation is infeasible)")
+        elif lp.status == "optimal":
+            account_level = lagrangian_bound(tp.problem, lp.multipliers)
+    per_role: dict[str, float] = {}
+    for rp in roles:
+        pb = rp.problem
+        assert pb.cost is not None
+        allowed = (pb.fixed[:, None] < 0) | (pb.fixed[:, None] == np.arange(pb.p)[None, :])
+        items, agents = np.nonzero(allowed)
+        load = pb.weights[items, agents, -1]
+        balance = pb.weights[items, agents, 0]
+        up = pb.upper[:, -1]
+        problem = AssignmentProblem(
+            n_items=pb.n, n_agents=pb.p, item=items.astype(np.int64),
+            agent=agents.astype(np.int64), cost=pb.cost[items, agents], load=load,
+            balance=balance, capacity=up, min_load=np.zeros(pb.p),
+            group=np.zeros(pb.p, dtype=np.int64), tolerance=float(pb.tolerance[0]),
+            owner=np.full(pb.n, -1, dtype=np.int64))
+        res = solve_lp(problem)
+        per_role[rp.role] = -math.inf
+        if res.status == "infeasible":
+            infeasible.append(f"{rp.role}: even with whole units but without contiguity no "
+                              "plan meets the balance and capacity limits (LP relaxation)")
+        elif res.status == "optimal":
+            per_role[rp.role] = lagrangian_bound(problem, res.multipliers)
+    return account_level, per_role, infeasible
+
+
+def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
+    """Assign every account to a rep of its role so that each rep's units are contiguous."""
+    params = params or SolveParams()
+    settings = params.settings(data.scenario)
+    time_limit, seed, workers = settings.time_limit, settings.seed, settings.workers
+    t0 = time.monotonic()
+    ug = unit_graph(data)
+    lat, lon = ug.units["lat"].to_numpy(float), ug.units["lon"].to_numpy(float)
+    distance = distance_matrix_km(lat, lon, lat, lon)
+    info = {"units": len(ug.units), "graph": ug.source,
+            "fixes": [f.describe() for f in ug.fixes]}
+    roles: list[RoleProblem] = []
+    reasons: list[str] = []
+    for role in ROLES:
+        if len(data.role_accounts(role)):
+            made = role_problem(data, ug, role, distance)
+            if isinstance(made, str):
+                reasons.append(made)
+            else:
+                roles.append(made)
+    account_bound, role_bounds, proven = relaxation_bound(data, roles)
+    bound = max(account_bound, sum(role_bounds.values()))
+    if reasons or proven:
+        return _no_plan("infeasible", reasons + proven, bound, t0, info)
+    rep_id = np.array([""] * len(data.accounts), dtype=object)
+    rep_ids = data.reps["rep_id"].to_numpy()
+    info["home_units"] = {str(rep_ids[r]): str(rp.problem.nodes[c]) for rp in roles
+                          if rp.problem.centres is not None
+                          for r, c in zip(rp.reps, rp.problem.centres, strict=True)}
+    # each role gets its share of the move limit: a restriction of the problem as specified, so
+    # a role's own bound, optimality or infeasibility only carries over when moves are free
+    exact_roles = data.scenario.disruption.max_moved_share >= 1.0
+    all_optimal = exact_roles
+    labels: dict[str, np.ndarray] = {}
+    weight = {rp.role: rp.problem.p * rp.problem.n for rp in roles}
+    # each role's share of the time limit by size, less what the roles before it used of
+    # theirs (in work, not seconds, so a busy machine splits it the same way); the clock
+    # left is its safety net
+    left, clock_stopped = time_limit, False
+    for i, rp in enumerate(roles):
+        share = left * weight[rp.role] / sum(weight[r.role] for r in roles[i:])
+        res = solve_districting(rp.problem, time_limit=max(0.5, share), seed=seed,
+                                workers=workers,
+                                deadline=max(0.5, time_limit - (time.monotonic() - t0)))
+        left -= share * res.stats.budget_used
+        clock_stopped |= res.stats.clock_stopped
+        if params.progress is not None:
+            params.progress(Progress(time.monotonic() - t0, f"contiguous {rp.role}",
+                                     res.objective if res.labels is not None else None,
+                                     role_bounds[rp.role], res.violation))
+        if res.labels is None:
+            why = "; ".join(res.reasons) or "no plan found"
+            if res.best_labels is not None:
+                worst = float(deviations(rp.problem, res.best_labels)[:, 0].max())
+                why += f" (the closest has a rep {worst:.1%} from the role's mean)"
+            status = "infeasible" if res.status == "infeasible" and exact_roles else "unknown"
+            return _no_plan(status, [f"{rp.role}: {why}"], bound, t0, info)
+        all_optimal &= res.status == "optimal"
+        if exact_roles:
+            role_bounds[rp.role] = max(role_bounds[rp.role], res.bound)
+        labels[rp.role] = res.labels
+        rep_id[rp.accounts] = rep_ids[rp.reps[res.labels[rp.unit_of]]]
+        for k in range(rp.problem.p):
+            units = [rp.problem.nodes[u] for u in np.flatnonzero(res.labels == k)]
+            if not is_contiguous(ug.graph, units):
+                raise AssertionError(f"the territory of {rep_ids[rp.reps[k]]} is not contiguous")
+    plan = tuple(str(r) for r in rep_id)
+    broken = check_plan(data, plan)
+    if broken:
+        return _no_plan("unknown", [f"the contiguous plan breaks a rule: {b}" for b in broken],
+                        bound, t0, info)
+    objective = plan_objective(data, plan)
+    bound = max(account_bound, sum(role_bounds.values()))
+    status = "optimal" if all_optimal else "feasible"
+    gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
+    return SolveResult(
+        status, Plan(plan), objective, bound, gap, time.monotonic() - t0,
+        metrics=recompute(data, plan).metrics, stats=Stats(clock_stopped=clock_stopped),
+        territories=territory_features(data, ug, roles, labels), contiguity=info)
+
+
+def _no_plan(status: str, reasons: list[str], bound: float, t0: float,
+             info: dict[str, Any]) -> SolveResult:
+    """'infeasible' when no plan can exist (proven), 'unknown' when none was found."""
+    return SolveResult(status, None, math.nan, bound, math.nan, time.monotonic() - t0,
+                       reasons=tuple(reasons), contiguity=info)
+
+
+def unit_cells(lat: np.ndarray, lon: np.ndarray) -> Any:
+    """Per unit a polygon when only centroids exist: its Voronoi cell, clipped to the convex
+    hull of all centroids widened by 5% of its extent. The cells of two units joined in the
+    Gabriel graph share the part of their Voronoi edge at the edge's midpoint, inside the hull,
+    so a territory contiguous in that graph dissolves into one polygon (Delaunay edges along
+    the hull can lose their shared edge to the clipping), and territories do not overlap
+    (convex hulls of non-convex territories would). None when the cells cannot be drawn
+    (fewer than three units, or all on a line)."""
+    import shapely
+
+    if len(lat) < 3:
+        return None
+    # the same equirectangular projection as the unit graph (adjacency.point_adjacency),
+    # so the cells' neighbours are the graph's; then back to degrees
+    squeeze = float(np.cos(np.radians(np.mean(lat))))
+    points = shapely.multipoints(np.column_stack([lon * squeeze, lat]))
+    hull = shapely.convex_hull(points)
+    if hull.geom_type != "Polygon":
+        return None
+    minx, miny, maxx, maxy = hull.bounds
+    area = hull.buffer(0.05 * float(np.hypot(maxx - minx, maxy - miny)))
+    try:
+        cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=area, ordered=True))
+    except Exception:  # GEOS without ordered output, or a degenerate input
+        return None
+    if len(cells) != len(lat):
+        return None
+    clipped = shapely.intersection(cells, area)
+    return shapely.transform(clipped, lambda xy: xy / np.array([squeeze, 1.0]))
+
+
+def territory_features(data: PlanningData, ug: UnitGraph, roles: list[RoleProblem],
+                       labels: dict[str, np.ndarray]) -> dict[str, Any]:
+    """GeoJSON FeatureCollection, one feature per rep: its unit polygons dissolved into one
+    shape; without polygons, its units' Voronoi cells (:func:`unit_cells`) dissolved, else
+    the convex hull of its units' centroids."""
+    import shapely
+    from shapely.geometry import mapping
+
+    reps = data.reps
+    lat, lon = ug.units["lat"].to_numpy(float), ug.units["lon"].to_numpy(float)
+    points = shapely.points(lon, lat)
+    if ug.polygons is not None:
+        polygons, kind = ug.polygons.geometry.to_numpy(), "unit polygons"
+    else:
+        polygons, kind = unit_cells(lat, lon), "Voronoi cells of unit centroids"
+        kind = kind if polygons is not None else "convex hull of unit centroids"
+    unit_ids = ug.units["unit_id"].to_numpy()
+    features = []
+    for rp in roles:
+        lab = labels[rp.role]
+        accounts = np.bincount(lab[rp.unit_of], minlength=rp.problem.p)
+        for k, r in enumerate(rp.reps.tolist()):
+            units = np.flatnonzero(lab == k)
+            shape = (shapely.union_all(polygons[units]) if polygons is not None
+                     else shapely.convex_hull(shapely.multipoints(points[units])))
+            features.append({
+                "type": "Feature",
+                "geometry": mapping(shape),
+                "properties": {"rep_id": str(reps["rep_id"].iloc[r]),
+                               "name": str(reps["name"].iloc[r]), "role": rp.role,
+                               "units": len(units), "accounts": int(accounts[k]),
+                               "shape": kind,
+                               "unit_ids": [str(u) for u in unit_ids[units]]},
+            })
+    return {"type": "FeatureCollection", "features": features}

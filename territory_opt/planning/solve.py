@@ -1,0 +1,49 @@
+"""solve(data, params) -> SolveResult: the one entry point every front end calls.
+
+It builds the engine problem (:mod:`~territory_opt.planning.problem`), runs the engine, and
+maps its answer back to a :class:`Plan`; contiguous scenarios go to
+:mod:`~territory_opt.planning.contiguous`, and a run without a plan is explained by
+:mod:`~territory_opt.planning.infeasibility`.
+"""
+
+from __future__ import annotations
+
+import time
+
+from territory_opt.domain.checker import recompute
+from territory_opt.domain.errors import InputError
+from territory_opt.domain.planning_data import PlanningData
+from territory_opt.engine import EngineParams, solve_assignment
+from territory_opt.engine.scaling import ScalingError
+from territory_opt.planning.contiguous import solve_contiguous
+from territory_opt.planning.infeasibility import explain
+from territory_opt.planning.problem import build_problem
+from territory_opt.planning.result import Plan, SolveParams, SolveResult
+
+
+def solve(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
+    """Assign every account to a rep of its role under the scenario's limits."""
+    params = params or SolveParams()
+    if data.scenario.contiguity:
+        return solve_contiguous(data, params)
+    settings = params.settings(data.scenario)
+    t0 = time.monotonic()
+    tp = build_problem(data, executor=params.executor)
+    engine = EngineParams(time_limit=settings.time_limit, seed=settings.seed,
+                          workers=settings.workers, progress=params.progress)
+    try:
+        res = solve_assignment(tp.problem, engine)
+    except ScalingError as err:
+        raise InputError(f"the scenario's numbers are too large to optimise exactly ({err})",
+                         file=str(data.sources.get("scenario", "scenario"))) from None
+    seconds = time.monotonic() - t0
+    if res.chosen is None:
+        remaining = max(5.0, engine.time_limit - seconds)
+        reasons = explain(data, proven=res.status == "infeasible", time_limit=remaining)
+        status = "infeasible" if res.status == "infeasible" else "unknown"
+        return SolveResult(status, None, float("nan"), res.bound, float("nan"),
+                           time.monotonic() - t0, reasons=tuple(reasons), stats=res.stats)
+    reps = data.reps["rep_id"].to_numpy()
+    rep_id = tuple(str(r) for r in reps[tp.problem.agent[res.chosen]])
+    return SolveResult(res.status, Plan(rep_id), res.objective, res.bound, res.gap, seconds,
+                       metrics=recompute(data, rep_id).metrics, stats=res.stats)

@@ -1,0 +1,363 @@
+"""Helpers shared by more than one test file: small cases checkable by hand, brute force,
+hand-written plan folders. Pytest fixtures live in ``conftest.py``; import these with
+``from tests.helpers import ...``."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from territory_opt.districting.evaluation import check_districts, deviations
+from territory_opt.districting.problem import DistrictingProblem
+from territory_opt.engine import AssignmentProblem, evaluate
+
+#: the repository root and the bundled Ohio demo
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "scenarios" / "demo.yaml"
+
+# --------------------------------------------------------------------------- small cases
+
+#: 1 degree of longitude on the equator, km: 6371.0088 × π / 180
+KM_PER_DEGREE = 111.19508023353292
+
+#: a call pattern with round numbers: every tier gets 10 visits a year of 60 minutes, so
+#: touch = 10 h and, at 50 km/h, circuity 1 and one visit per trip,
+#: travel = 10 × 2 × d / 50 = 0.4 h per km = 44.478 h per degree on the equator
+SIMPLE_PATTERN = {t: [{"channel": "visit", "per_year": 10, "minutes": 60}] for t in "ABC"}
+HOURS_PER_DEGREE = 0.4 * KM_PER_DEGREE
+
+#: the solver's base case (and the CLI's): six accounts on the equator between R1 at
+#: longitude 0 and R2 at longitude 1
+BASE_LONS = [0, 0.1, 0.2, 0.3, 0.9, 1.0]
+
+#: headcount options: a1-a3 sit on R1 (longitude 0), a4-a6 on R2 (longitude 1): no travel
+#: when served locally
+OPTION_LONS = [0, 0, 0, 1, 1, 1]
+#: potentials 100..600 give Pareto tiers (total 2,100): a6, a5 = A (nothing / 600 ranked
+#: before them, under 50%); a4, a3 = B (1,100 and 1,500 before, under 80%); a2, a1 = C
+OPTION_POTENTIALS = [100.0, 200.0, 300.0, 400.0, 500.0, 600.0]
+
+#: team sizing: accounts on the equator; R1 sits at longitude 0, R2 at 1
+SIZING_LONS = [0, 0.25, 0.75, 1.0, 2.0]
+
+
+def simple_scenario(**overrides: Any) -> dict[str, Any]:
+    """Scenario dict with SIMPLE_PATTERN for every role and no move cost."""
+    sc: dict[str, Any] = {
+        "name": "tiny",
+        "data": {"accounts": "accounts.csv", "reps": "reps.csv"},
+        "call_patterns": {r: SIMPLE_PATTERN for r in ("farmer", "hunter", "closer")},
+        "capacity": {"hours_per_year": 1000, "speed_kmh": 50, "circuity": 1.0,
+                     "visits_per_trip": 1},
+        "balance": {"measure": "workload", "tolerance": 0.99},
+        "disruption": {"max_moved_share": 1.0, "keep_owner_tiers": []},
+        "objective": {"travel": 1.0, "moves": 0.0},
+        "solver": {"time_limit_s": 10, "seed": 0, "workers": 1},
+    }
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(sc.get(key), dict):
+            sc[key] = {**sc[key], **value}
+        else:
+            sc[key] = value
+    return sc
+
+
+def equator_accounts(lons: list[float], **columns: list[Any]) -> pd.DataFrame:
+    """Farmer accounts on the equator at the given longitudes (ids a1, a2, …)."""
+    df = pd.DataFrame({
+        "account_id": [f"a{i + 1}" for i in range(len(lons))],
+        "lat": 0.0, "lon": lons, "potential": 100.0, "stage": "customer",
+    })
+    for name, values in columns.items():
+        df[name] = values
+    return df
+
+
+def two_reps(**columns: list[Any]) -> pd.DataFrame:
+    """Farmers R1 at longitude 0 and R2 at longitude 1 on the equator."""
+    df = pd.DataFrame({"rep_id": ["R1", "R2"], "role": "farmer", "lat": 0.0, "lon": [0.0, 1.0]})
+    for name, values in columns.items():
+        df[name] = values
+    return df
+
+
+def write_sweep(tmp_path: Path, content: dict[str, Any] | str) -> Path:
+    """A sweep file for `compare`, from a dict or as text."""
+    path = tmp_path / "sweep.yaml"
+    text = content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- machine and files
+
+@contextmanager
+def busy_cores(n: int) -> Iterator[None]:
+    """``n`` processes spinning, so the machine is loaded."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``, by relative path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+# --------------------------------------------------------------------------- brute force
+
+def feasible_plans(p: AssignmentProblem) -> Iterator[np.ndarray]:
+    """Every feasible assignment (a pair per item), by enumeration."""
+    ptr = p.item_ptr
+    choices = [range(ptr[i], ptr[i + 1]) for i in range(p.n_items)]
+    for combo in itertools.product(*choices):
+        chosen = np.array(combo, dtype=np.int64)
+        if evaluate(p, chosen).feasible:
+            yield chosen
+
+
+def brute_force(p: AssignmentProblem) -> float:
+    """The best objective over every assignment (inf when none is feasible)."""
+    return min((evaluate(p, c).objective for c in feasible_plans(p)), default=float("inf"))
+
+
+def contiguous_balanced_plans(pb: DistrictingProblem) -> list[tuple[int, ...]]:
+    """Every contiguous, balanced plan of a tiny problem (3^9 labellings for the grid)."""
+    found = []
+    for labels in itertools.product(range(pb.p), repeat=pb.n):
+        lab = np.array(labels)
+        if (pb.fixed >= 0).any() and (lab[pb.fixed >= 0] != pb.fixed[pb.fixed >= 0]).any():
+            continue
+        if len(set(labels)) < pb.p or deviations(pb, lab).max() > pb.tolerance[0] + 1e-9:
+            continue
+        if not check_districts(pb, lab):
+            found.append(labels)
+    return found
+
+
+# --------------------------------------------------------------------------- contiguous cases
+
+def grid_case(counts: dict[tuple[int, int], int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Farmer accounts in 9 units on a 3×3 grid 0.1° apart (unit u{r}{c}), ``counts`` per
+    unit; reps R1..R3 at the right-hand unit of rows 0..2."""
+    rows = []
+    for (r, c), k in sorted(counts.items()):
+        for j in range(k):
+            rows.append({"account_id": f"a{r}{c}{j}", "lat": -0.1 * r + 0.001 * j,
+                         "lon": 0.1 * c + 0.0003 * r, "potential": 100.0,
+                         "stage": "customer", "unit_id": f"u{r}{c}"})
+    reps = pd.DataFrame({"rep_id": ["R1", "R2", "R3"], "role": "farmer",
+                         "lat": [0.0, -0.1, -0.2], "lon": [0.2, 0.2006, 0.2012]})
+    return pd.DataFrame(rows), reps
+
+
+def write_squares(path: Path, cells: dict[str, tuple[float, float]]) -> None:
+    """Unit polygons: a 1° square with its lower-left corner at (lon, lat) per unit."""
+    features = [{"type": "Feature", "properties": {"unit_id": u},
+                 "geometry": {"type": "Polygon", "coordinates": [[
+                     [x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1], [x, y]]]}}
+                for u, (x, y) in cells.items()]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+
+
+# --------------------------------------------------------------------------- activities
+
+#: the period 2026-Q2 as a share of the year: 91 days of 365
+Q2 = 91 / 365
+FARMER = {"A": [{"channel": "visit", "per_year": 24, "minutes": 60}],
+          "B": [{"channel": "visit", "per_year": 12, "minutes": 45}],
+          "C": [{"channel": "phone", "per_year": 12, "minutes": 15}]}
+ACTIVITIES = (  # (account, rep, date, type, minutes, how many)
+    ("a1", "R1", "2026-04-02", "visit", 60, 2),
+    ("a2", "R1", "2026-04-03", "visit", 45, 3),
+    ("a3", "R1", "2026-05-04", "phone", 30, 10),
+    ("a4", "R1", "2026-06-05", "phone", 60, 1),
+)
+
+
+def activity_rows(spec: tuple[tuple[str, str, str, str, Any, int], ...] = ACTIVITIES
+                  ) -> pd.DataFrame:
+    rows = [(a, r, d, t, m) for a, r, d, t, m, n in spec for _ in range(n)]
+    df = pd.DataFrame(rows, columns=["account_id", "rep_id", "date", "type", "minutes"])
+    df.insert(0, "activity_id", [f"x{i}" for i in range(len(df))])
+    return df
+
+
+def deals_frame(spec: list[tuple[str, str, int, str, str]], source: list[str] | None = None
+                ) -> pd.DataFrame:
+    """(rep, stage_reached, how many, created, closed or '') -> the deals table; the outcome
+    follows: won at 'won', open without a closed date, lost otherwise."""
+    rows = []
+    for rep, stage, n, created, closed in spec:
+        outcome = "won" if stage == "won" else ("open" if closed == "" else "lost")
+        rows += [{"account_id": "a1", "rep_id": rep, "created": created, "closed": closed,
+                  "outcome": outcome, "amount": 100.0, "stage_reached": stage}] * n
+    df = pd.DataFrame(rows)
+    df.insert(0, "deal_id", [f"d{i}" for i in range(len(df))])
+    if source is not None:
+        df["source"] = source
+    return df
+
+
+FUNNEL_DEALS = [("R1", "lead", 8, "2026-04-01", "2026-04-20"),
+                ("R1", "opportunity", 4, "2026-04-01", "2026-04-20"),
+                ("R1", "proposal", 2, "2026-04-01", "2026-04-20"),
+                ("R1", "negotiation", 1, "2026-04-01", "2026-04-20"),
+                ("R1", "won", 1, "2026-04-01", "2026-04-20")]
+
+#: activity rows with one fault each from row 3 on (header = row 1): unknown account,
+#: negative minutes, not an ISO date, unknown rep, outside 2026-Q2
+BAD = pd.DataFrame({
+    "activity_id": ["x1", "x2", "x3", "x4", "x5", "x6", "x7"],
+    "account_id": ["a1", "zz", "a1", "a1", "a1", "a1", "a2"],
+    "rep_id": ["R1", "R1", "R1", "R1", "R9", "R1", "R1"],
+    "date": ["2026-04-02", "2026-04-02", "2026-04-02", "02/04/2026", "2026-04-02",
+             "2026-08-01", "2026-04-03"],
+    "type": ["visit"] * 7,
+    "minutes": ["60", "60", "-5", "60", "60", "60", "45"],
+})
+
+
+# --------------------------------------------------------------------------- plan folders
+
+#: the columns of assignments.csv and reps.csv as `territory-opt run` writes them
+#: (output/plan_tables.py) for inputs with every optional column
+PLAN_ASSIGNMENT_HEADER = [
+    "account_id", "tier", "role", "rep_id", "previous_rep_id", "moved", "handover",
+    "touch_hours", "travel_hours", "workload_hours", "name", "lat", "lon", "potential",
+    "revenue", "stage", "locked", "unit_id", "postal_code"]
+PLAN_REP_HEADER = [
+    "rep_id", "name", "role", "accounts", "accounts_A", "accounts_B", "accounts_C",
+    "potential", "touch_hours", "travel_hours", "workload_hours", "capacity_hours",
+    "utilization", "deviation", "previous_workload_hours", "lat", "lon", "cell", "manager_id",
+    "crm_user_id", "cost", "email"]
+
+
+def write_plan_folder(folder: Path, assignments: list[list[str]], reps: list[list[str]],
+                      plan: dict[str, Any], rep_header: list[str] | None = None) -> Path:
+    """Write a plan folder as `territory-opt run` would: assignments.csv, reps.csv (rows in
+    the order of PLAN_ASSIGNMENT_HEADER and ``rep_header``, default PLAN_REP_HEADER) and
+    plan.json."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, header, rows in (("assignments.csv", PLAN_ASSIGNMENT_HEADER, assignments),
+                               ("reps.csv", rep_header or PLAN_REP_HEADER, reps)):
+        with open(folder / name, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(header)
+            w.writerows(rows)
+    (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    return folder
+
+
+EVIL = "<script>alert(1)</script>"
+
+
+def write_report_plan(folder: Path, scenario: str = "tiny",
+                      assignments: list[list[str]] | None = None,
+                      reps: list[list[str]] | None = None) -> Path:
+    """A hand-checkable plan for the report: 2 farmers at (40, -83) and (40, -82), 4 accounts.
+
+    - A1 (tier A) stays with R1.
+    - A2 moves R1 -> R2. Before, R1 carried 1700 h against a capacity of 1500: "capacity".
+    - A3 moves R2 -> R1. R2 was at 400 h before, under capacity and under the band, and A3 at
+      (40, -82.9) is nearer to R1's home: "travel".
+    - A4, named like a script, had no owner (not a move).
+    """
+    assignments = assignments or [
+        ["A1", "A", "farmer", "R1", "R1", "false", "false", "24", "10", "34", "Acme", "40.0",
+         "-83.0", "900", "", "customer", "false", "", ""],
+        ["A2", "B", "farmer", "R2", "R1", "true", "false", "9", "5", "14", "Bolt", "40.1",
+         "-82.1", "300", "", "customer", "false", "", ""],
+        ["A3", "C", "farmer", "R1", "R2", "true", "false", "3", "1", "4", "Cogs", "40.0",
+         "-82.9", "50", "", "customer", "false", "", ""],
+        ["A4", "C", "farmer", "R2", "", "false", "false", "3", "0", "3", EVIL, "40.2",
+         "-82.2", "40", "", "customer", "false", "", ""],
+    ]
+    reps = reps or [
+        ["R1", "Ann Lee", "farmer", "2", "1", "0", "1", "950", "27", "11", "38", "1500",
+         "0.03", "0.3818", "1700", "40.0", "-83.0", "", "M1", "R1", "90000", ""],
+        ["R2", EVIL, "farmer", "2", "0", "1", "1", "340", "12", "5", "17", "1500", "0.01",
+         "0.3818", "400", "40.0", "-82.0", "", "M1", "R2", "85000", ""],
+    ]
+    plan = {"scenario": scenario, "status": "optimal", "objective": 55.0, "bound": 55.0,
+            "gap": 0.0, "solve_seconds": 0.2, "balance": {"measure": "workload",
+                                                         "tolerance": 0.1},
+            "metrics": {"max_deviation": 0.38, "moves": 2, "moved_share": 2 / 3,
+                        "handovers": 0, "travel_hours": 16.0, "capacity_violations": 0},
+            "manifest": {}}
+    return write_plan_folder(folder, assignments, reps, plan)
+
+
+def write_territories(folder: Path, features: list[dict[str, Any]]) -> None:
+    (folder / "territories.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+
+
+def square(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+
+
+#: R1 a square with a square hole in its middle, R2 two separate squares, around the
+#: report plan's accounts
+HOLE_AND_PARTS = [
+    {"type": "Feature", "properties": {"rep_id": "R1", "shape": "unit polygons"},
+     "geometry": {"type": "Polygon", "coordinates": [square(-83.3, 39.7, -82.6, 40.4),
+                                                     square(-83.05, 39.95, -82.85, 40.15)]}},
+    {"type": "Feature", "properties": {"rep_id": "R2", "shape": "unit polygons"},
+     "geometry": {"type": "MultiPolygon", "coordinates": [[square(-82.4, 39.8, -81.9, 40.3)],
+                                                          [square(-82.3, 40.4, -82.0, 40.6)]]}},
+]
+
+
+def crm_assignments() -> list[list[str]]:
+    """A1 stays with R1; A2 and '=EVIL' move R1 -> R2; A4 had no owner and goes to R1."""
+    return [
+        ["A1", "A", "farmer", "R1", "R1", "false", "false", "24", "10", "34", "Acme", "40.0",
+         "-83.0", "900", "100", "customer", "true", "U1", "04101"],
+        ["A2", "B", "farmer", "R2", "R1", "true", "false", "9", "5", "14", "Bolt", "40.1",
+         "-82.5", "300", "0", "customer", "false", "U2", "04102"],
+        ["=EVIL", "C", "farmer", "R2", "R1", "true", "false", "3", "0", "3", "Evil", "40.2",
+         "-82.4", "50", "", "customer", "false", "U2", "04103"],
+        ["A4", "C", "farmer", "R1", "", "false", "false", "3", "0", "3", "Newco", "40.0",
+         "-83.1", "40", "", "customer", "false", "U1", "04104"],
+    ]
+
+
+def crm_reps() -> list[list[str]]:
+    """Two farmers under manager M1; R2's name is not a valid DeveloperName."""
+    return [
+        ["R1", "Ann Lee", "farmer", "2", "1", "0", "1", "940", "27", "10", "37", "1500",
+         "0.02", "0.3704", "54", "40.0", "-83.0", "", "M1", "005A", "90000",
+         "ann@example.com"],
+        ["R2", "1 Bad__Name!", "farmer", "2", "0", "1", "1", "350", "12", "5", "17", "1500",
+         "0.01", "0.3704", "0", "40.2", "-82.4", "", "M1", "005B", "85000", "bo@example.com"],
+    ]
+
+
+def write_crm_plan(folder: Path, assignments: list[list[str]] | None = None,
+                   reps: list[list[str]] | None = None,
+                   rep_header: list[str] | None = None) -> Path:
+    """The plan of 4 accounts and 2 reps that the CRM export and plan folder reader tests
+    read (crm_assignments(), crm_reps())."""
+    plan = {"scenario": "tiny", "status": "optimal", "objective": 20.0, "bound": 20.0, "gap": 0.0,
+            "solve_seconds": 0.1, "balance": {"measure": "workload", "tolerance": 0.1},
+            "metrics": {"max_deviation": 0.37, "moves": 2, "moved_share": 2 / 3, "handovers": 0,
+                        "travel_hours": 15.0, "capacity_violations": 0}, "manifest": {}}
+    return write_plan_folder(folder, assignments or crm_assignments(), reps or crm_reps(),
+                             plan, rep_header)

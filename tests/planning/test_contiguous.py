@@ -1,0 +1,127 @@
+"""Contiguous territories through ``territory_opt.planning.solve.solve`` with
+``contiguity: true`` (the adapter ``planning.contiguous``). Every solved plan passes the shared
+checker, and each rep's units are contiguous by ``is_contiguous``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from territory_opt.districting.problem import is_contiguous
+from territory_opt.domain.checker import check_plan
+from territory_opt.domain.geo import distance_matrix_km
+from territory_opt.domain.planning_data import PlanningData
+from territory_opt.io.load import load_planning_data
+from territory_opt.planning.contiguous import role_problem
+from territory_opt.planning.result import SolveParams, SolveResult, SolverSettings
+from territory_opt.planning.solve import solve
+from territory_opt.planning.unit_graph import unit_graph
+from tests.helpers import contiguous_balanced_plans, grid_case, simple_scenario, write_squares
+
+
+def solved(write_case: Callable[..., Path], accounts: pd.DataFrame, reps: pd.DataFrame,
+           scenario: dict[str, Any]) -> tuple[PlanningData, SolveResult]:
+    data = load_planning_data(write_case(accounts, reps, scenario))
+    res = solve(data, SolveParams(time_limit=10))
+    if res.plan is not None:
+        assert check_plan(data, res.plan.rep_id) == []
+        assert res.bound <= res.objective + 1e-6
+        graph = unit_graph(data).graph
+        units = data.accounts["unit_id"].tolist()
+        for rep in set(res.plan.rep_id):
+            assert is_contiguous(graph, {u for u, r in zip(units, res.plan.rep_id,
+                                                           strict=True) if r == rep})
+    return data, res
+
+
+def test_solve_with_contiguity_is_optimal_on_a_tiny_grid(write_case: Callable[..., Path]
+                                                         ) -> None:
+    """The grid accounts (3, 1, 1 per row), balanced on account count at ±10%: every rep gets
+    5 accounts. The exact model finds the optimum (its proof is not taken as exact, since the
+    workloads were rounded); brute force over all 3^9 unit plans on the same graph agrees on
+    the objective (travel hours)."""
+    counts = {(r, c): 3 if c == 0 else 1 for r in range(3) for c in range(3)}
+    accounts, reps = grid_case(counts)
+    sc = simple_scenario(balance={"measure": "accounts", "tolerance": 0.1}, contiguity=True)
+    data, res = solved(write_case, accounts, reps, sc)
+    assert res.territories is not None and res.status in ("optimal", "feasible")
+    assert sorted(pd.Series(res.plan.rep_id).value_counts().tolist()) == [5, 5, 5]
+    ug = unit_graph(data)
+    lat, lon = ug.units["lat"].to_numpy(), ug.units["lon"].to_numpy()
+    rp = role_problem(data, ug, "farmer", distance_matrix_km(lat, lon, lat, lon))
+    assert not isinstance(rp, str) and rp.problem.cost is not None
+    best = min(float(rp.problem.cost[np.arange(9), list(lab)].sum())
+               for lab in contiguous_balanced_plans(rp.problem))
+    assert res.objective == pytest.approx(best, rel=1e-9)
+    assert res.territories is not None and len(res.territories["features"]) == 3
+
+
+def test_island_unit_is_attached_and_reported(write_case: Callable[..., Path],
+                                              tmp_path: Path) -> None:
+    """Four squares in a row (A–D) and an island E off D's end. E is attached to D (the
+    nearest unit), the fix is in the result, and territories.geojson has one polygon per rep."""
+    write_squares(tmp_path / "units.geojson", {"A": (0, 0), "B": (1, 0), "C": (2, 0),
+                                               "D": (3, 0), "E": (6, 0)})
+    units = ["A", "A", "B", "C", "D", "D", "E"]
+    lons = {"A": 0.5, "B": 1.5, "C": 2.5, "D": 3.5, "E": 6.5}
+    accounts = pd.DataFrame({"account_id": [f"a{i}" for i in range(7)], "lat": 0.5,
+                             "lon": [lons[u] for u in units], "potential": 100.0,
+                             "stage": "customer", "unit_id": units})
+    reps = pd.DataFrame({"rep_id": ["R1", "R2"], "role": "farmer", "lat": 0.5,
+                         "lon": [0.5, 6.5]})
+    sc = simple_scenario(contiguity=True, balance={"measure": "accounts", "tolerance": 0.5})
+    sc["data"]["units"] = "units.geojson"
+    data, res = solved(write_case, accounts, reps, sc)
+    assert res.territories is not None and res.plan is not None
+    assert res.contiguity["fixes"] == [
+        "island unit E attached to the nearest unit D (333.6 km)"]
+    assert res.territories is not None
+    shapes = {f["properties"]["rep_id"]: f for f in res.territories["features"]}
+    assert set(shapes) == {"R1", "R2"}
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in shapes.values())
+    from territory_opt.output.plan_writer import manifest, write_plan
+
+    out = tmp_path / "plan"
+    write_plan(data, res, out, manifest(data, SolverSettings(time_limit=10, seed=0, workers=1)))
+    written = json.loads((out / "territories.geojson").read_text())
+    assert len(written["features"]) == 2
+    assert json.loads((out / "plan.json").read_text())["contiguity"]["fixes"]
+
+
+def test_locked_accounts_of_two_reps_in_one_unit_is_infeasible(
+        write_case: Callable[..., Path]) -> None:
+    counts = {(r, c): 1 for r in range(3) for c in range(3)}
+    accounts, reps = grid_case(counts)
+    accounts.loc[0, "owner_id"], accounts.loc[0, "locked"] = "R1", True
+    extra = accounts.iloc[[0]].assign(account_id="x", owner_id="R2")
+    accounts = pd.concat([accounts, extra], ignore_index=True)
+    sc = simple_scenario(contiguity=True)
+    _, res = solved(write_case, accounts, reps, sc)
+    assert res.status == "infeasible" and res.plan is None
+    assert "holds locked or keep-owner accounts of R1 and R2" in res.reasons[0]
+
+
+def test_no_plan_found_is_unknown_not_infeasible(write_case: Callable[..., Path]) -> None:
+    """Nine units of one account, two reps, balance on account count at ±5%: the band
+    [4.275, 4.725] holds no whole number, so no plan exists, but nothing proves it (the
+    relaxations split units, the grid has no pocket): the status is 'unknown'."""
+    accounts, reps = grid_case({(r, c): 1 for r in range(3) for c in range(3)})
+    sc = simple_scenario(contiguity=True, balance={"measure": "accounts", "tolerance": 0.05})
+    _, res = solved(write_case, accounts, reps.iloc[:2], sc)
+    assert res.status == "unknown" and res.plan is None and res.reasons
+
+
+def test_missing_unit_id_is_an_input_error(write_case: Callable[..., Path]) -> None:
+    from territory_opt.domain.errors import InputError
+
+    accounts, reps = grid_case({(0, 0): 2, (0, 1): 1, (0, 2): 1})
+    accounts.loc[1, "unit_id"] = ""
+    data = load_planning_data(write_case(accounts, reps, simple_scenario(contiguity=True)))
+    with pytest.raises(InputError, match="unit_id"):
+        solve(data)
