@@ -1,8 +1,9 @@
 """Helpers shared by the benchmark scripts: where the data lives, best-known tables, printing.
 
-The benchmark data is never copied into the repository. It is read from ``../shared/bench``
-next to the repository root, or from the folder named by the environment variable
-``TERRITORY_OPT_BENCH``.
+The public instance files are not in the repository: they are read from the local mirror
+named by ``$TERRITORY_OPT_BENCH``, else from the cache that ``python benchmarks/data.py fetch``
+fills (see :mod:`data`). The reference tables (best known values, bounds, summaries) are in
+the repository, under ``benchmarks/reference/<set>``.
 """
 
 from __future__ import annotations
@@ -10,23 +11,31 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-ENV_VAR = "TERRITORY_OPT_BENCH"
+import data
+
+ENV_VAR = data.MIRROR_ENV
 
 Row = dict[str, Any]
 Column = tuple[str, str, Callable[[Any], str]]
 
 
-def bench_dir() -> Path:
-    """The benchmark data folder (``$TERRITORY_OPT_BENCH`` or ``<repo>/../shared/bench``)."""
-    override = os.environ.get(ENV_VAR)
-    if override:
-        return Path(override).expanduser().resolve()
-    return Path(__file__).resolve().parents[1].parent / "shared" / "bench"
+def bench_dir(*sets: str) -> Path:
+    """The folder holding the instance files, ``<folder>/<set>/...``: ``$TERRITORY_OPT_BENCH``,
+    else the cache. Exits with a message naming the fetch command when one of ``sets`` is not
+    complete there."""
+    try:
+        return data.bench_root(*sets)
+    except data.DataError as exc:
+        raise SystemExit(f"error: {exc}") from None
+
+
+def reference_dir(name: str) -> Path:
+    """``benchmarks/reference/<set>``: the set's README, best_known.csv and other tables."""
+    return data.reference_dir(name)
 
 
 def read_best_known(path: Path) -> dict[tuple[str, int, str], float]:

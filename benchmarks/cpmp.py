@@ -27,6 +27,7 @@ from _common import (
     print_header_live,
     print_row_live,
     read_best_known,
+    reference_dir,
     rel_gap,
     to_json,
 )
@@ -89,8 +90,8 @@ def main() -> int:
                     help="CP-SAT or the HiGHS MIP (single-source either way)")
     ap.add_argument("--json", action="store_true", help="one JSON line per instance")
     args = ap.parse_args()
-    folder = bench_dir() / "cpmp"
-    best = read_best_known(folder / "best_known.csv")
+    folder = bench_dir("cpmp") / "cpmp"
+    best = read_best_known(reference_dir("cpmp") / "best_known.csv")
     names = args.only.split(",") if args.only else DEFAULT
     widths = [10, 8, 10, 10, 7, 10, 9, 8, 8]
     if not args.json:

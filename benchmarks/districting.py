@@ -14,9 +14,12 @@ possible. Some instances have no contiguous balanced plan at all; the pocket arg
 (:mod:`territory_opt.districting.proof`) proves it for several grid instances, and the table
 says so.
 
-Data is read from ``../shared/bench/dtdp_aly2024`` (CC BY-NC 4.0, benchmark use only, never
-copied into the repository). Before solving, the objective and infeasibility code is checked
-on the published best allocation, which must reproduce the best known value.
+The graphs are read from the benchmark data folder (``python benchmarks/data.py fetch
+dtdp_aly2024``, or the mirror ``$TERRITORY_OPT_BENCH``); the summary and the published best
+allocations from ``benchmarks/reference/dtdp_aly2024``. All are CC BY-NC 4.0 (Aly, Gabor,
+Sleptchenko 2024): benchmark use, with attribution, non-commercial. Before solving, the
+objective and infeasibility code is checked on the published best allocation, which must
+reproduce the best known value.
 
     python benchmarks/districting.py [--time-limit S] [--seed N] [--workers W] [--contiguous]
                                      [--only NAME[,NAME...]] [--all] [--json]
@@ -45,6 +48,7 @@ from _common import (
     fmt_str,
     print_header_live,
     print_row_live,
+    reference_dir,
     rel_gap,
     to_json,
 )
@@ -106,11 +110,12 @@ def main() -> None:
                     help="require connected districts (not part of the published problem)")
     ap.add_argument("--json", action="store_true", help="one JSON line per instance")
     args = ap.parse_args()
-    root = bench_dir() / "dtdp_aly2024"
-    with (root / "instances_summary.csv").open(newline="", encoding="utf-8") as f:
+    root = bench_dir("dtdp_aly2024") / "dtdp_aly2024"
+    reference = reference_dir("dtdp_aly2024")
+    with (reference / "instances_summary.csv").open(newline="", encoding="utf-8") as f:
         summary = {r["instance"]: r for r in csv.DictReader(f)}
     names = (args.only.split(",") if args.only else list(summary) if args.all else SAMPLE)
-    published = read_published(root)
+    published = read_published(reference)
     if not args.json:
         rule = "connected districts" if args.contiguous else "as published (no contiguity)"
         print(f"DTDP: p = {P}, ±{DELTA:.0%} on {', '.join(MEASURES)}, min max diameter, "

@@ -31,6 +31,7 @@ from _common import (
     print_header_live,
     print_row_live,
     read_best_known,
+    reference_dir,
     rel_gap,
     to_json,
 )
@@ -98,14 +99,15 @@ def iter_instances(root: Path, sets: list[str]) -> Iterator[GapInstance]:
             yield GapInstance(path.stem, path.stem, 1, c, w, b)
 
 
-def load_reference(root: Path) -> tuple[dict[tuple[str, int, str], float],
-                                        dict[tuple[str, int], float]]:
-    """Best known values (both senses) and literature lower bounds of the min sense."""
+def load_reference() -> tuple[dict[tuple[str, int, str], float],
+                              dict[tuple[str, int], float]]:
+    """Best known values (both senses) and literature lower bounds of the min sense, from
+    ``benchmarks/reference``."""
     best: dict[tuple[str, int, str], float] = {}
     lower: dict[tuple[str, int], float] = {}
     for sub in ("gap_orlib", "gap_yagiura"):
-        best.update(read_best_known(root / sub / "best_known.csv"))
-        with (root / sub / "bounds.csv").open(newline="") as f:
+        best.update(read_best_known(reference_dir(sub) / "best_known.csv"))
+        with (reference_dir(sub) / "bounds.csv").open(newline="") as f:
             for rec in csv.DictReader(f):
                 if rec["sense"] == "min":
                     lower[(rec["instance"], int(rec["problem_index"]))] = float(
@@ -203,8 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown set(s) {sorted(unknown)}; choose from {', '.join(SETS)}")
     only = {s.strip() for s in args.only.split(",") if s.strip()}
-    root = bench_dir()
-    best, lower = load_reference(root)
+    root = bench_dir(*sorted({"gap_yagiura" if s == "yagiura" else "gap_orlib" for s in sets}))
+    best, lower = load_reference()
     rows: list[Row] = []
     if not args.json:
         print(f"GAP benchmark (min sense), time limit {args.time_limit:g} s, data {root}")

@@ -32,6 +32,7 @@ from _common import (
     fmt_str,
     print_header_live,
     print_row_live,
+    reference_dir,
     rel_gap,
     to_json,
 )
@@ -92,10 +93,10 @@ def load_case(root: Path, size: str) -> Case:
                 current=bricks["current_sr"].round().astype(int).to_numpy() - 1, distance=d)
 
 
-def load_scenarios(root: Path) -> list[Scenario]:
-    """The scenarios listed in best_known.csv, in file order."""
+def load_scenarios() -> list[Scenario]:
+    """The scenarios listed in best_known.csv (``benchmarks/reference``), in file order."""
     out = []
-    with (root / "pfizer_sr_territory" / "best_known.csv").open(newline="") as f:
+    with (reference_dir("pfizer_sr_territory") / "best_known.csv").open(newline="") as f:
         for rec in csv.DictReader(f):
             m = NAME.match(rec["instance"])
             if m is None:
@@ -195,9 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print rows as JSON lines")
     ap.add_argument("--only", default="", help="comma list of instance names or substrings")
     args = ap.parse_args(argv)
-    root = bench_dir()
+    root = bench_dir("pfizer_sr_territory")
     only = [s.strip() for s in args.only.split(",") if s.strip()]
-    scenarios = [s for s in load_scenarios(root) if not only or any(o in s.name for o in only)]
+    scenarios = [s for s in load_scenarios() if not only or any(o in s.name for o in only)]
     cases = {size: load_case(root, size) for size in {s.size for s in scenarios}}
     if not args.json:
         print(f"Pfizer SR territory benchmark, time limit {args.time_limit:g} s, data {root}")
