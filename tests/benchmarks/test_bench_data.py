@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 CONTENT = b"2 3\n1 2 3\n4 5 6\n"
 
 
