@@ -21,6 +21,7 @@ import yaml
 from territory_opt.districting.evaluation import check_districts, deviations
 from territory_opt.districting.problem import DistrictingProblem
 from territory_opt.engine import AssignmentProblem, evaluate
+from territory_opt.io.out_folder import MARKER_FILE
 
 #: the repository root and the bundled Ohio demo
 REPO = Path(__file__).resolve().parent.parent
@@ -115,9 +116,23 @@ def busy_cores(n: int) -> Iterator[None]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder``, by relative path, with its bytes."""
+    """Every file under ``folder``, by relative path, with its bytes (the tool's marker files,
+    which hold the writing process's id, left out)."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+            if p.is_file() and p.name != MARKER_FILE}
+
+
+def mark_as_tool_output(folder: Path, kind: str = "folder") -> None:
+    """Give ``folder`` the marker of a complete output of ``kind`` listing what it holds, as
+    if territory_opt had written it."""
+    entries = sorted(p.name for p in folder.iterdir() if p.name != MARKER_FILE)
+    (folder / MARKER_FILE).write_text(json.dumps({"tool": "territory_opt", "kind": kind,
+                                                  "complete": True, "entries": entries}))
+
+
+def listing(folder: Path) -> list[str]:
+    """The names in ``folder`` without the tool's marker file."""
+    return sorted(p.name for p in folder.iterdir() if p.name != MARKER_FILE)
 
 
 # --------------------------------------------------------------------------- brute force

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from territory_opt.headcount.options import OptionResult
 from territory_opt.headcount.runner import Comparison, compare_options, load_comparison
-from territory_opt.io.out_folder import check_output_dir
+from territory_opt.io.load import run_inputs
+from territory_opt.io.out_folder import prepare_output_dir
 from territory_opt.output.comparison_folder import write_comparison
 
 
@@ -16,18 +17,20 @@ def run_comparison(scenarios: list[str], sweep_file: str | None = None, *,
                    out: str | Path | None = None, workers: int | None = None,
                    scheduler: str | None = None, time_limit: float | None = None,
                    seed: int | None = None, utilization: float | None = None,
-                   on_done: Callable[[OptionResult], None] | None = None
+                   force: bool = False, on_done: Callable[[OptionResult], None] | None = None
                    ) -> tuple[Comparison, Path]:
     """Solve every option (several scenarios, or one scenario and a sweep) and write the
     comparison folder (default ``out/<scenario name>-compare/``); the comparison and folder."""
     inputs = load_comparison(scenarios, sweep_file, time_limit=time_limit, seed=seed,
                              utilization=utilization)
     target = Path(out) if out is not None else inputs.default_out
-    for data in inputs.datas:
-        check_output_dir(data, target)
+    sources = [item for data in inputs.datas for item in run_inputs(data)]
+    if sweep_file is not None:
+        sources.append(("sweep", Path(sweep_file)))
+    checked = prepare_output_dir(target, sources, kind="comparison", force=force)
     n = len(inputs.tasks)
     comparison = compare_options(inputs.tasks, title=inputs.title,
                                  workers=min(n, workers or os.cpu_count() or 1),
                                  scheduler=scheduler, on_done=on_done)
-    write_comparison(comparison, target)
+    write_comparison(comparison, checked)
     return comparison, target

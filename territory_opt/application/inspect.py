@@ -7,7 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from territory_opt.headcount.sizing import SizingReport, size_team
-from territory_opt.io.load import load_planning_data
+from territory_opt.io.load import load_planning_data, run_inputs
+from territory_opt.io.out_folder import prepare_output_file, write_file_atomically
+from territory_opt.io.spreadsheet_cells import table_csv
 from territory_opt.output.summaries import tier_summary, validation_summary
 
 #: the columns of `segment --out`
@@ -20,11 +22,18 @@ def validate(scenario: str | Path) -> pd.DataFrame:
     return validation_summary(load_planning_data(scenario))
 
 
-def segment(scenario: str | Path, out_file: str | Path | None = None) -> pd.DataFrame:
-    """The tier summary; with ``out_file``, every account's tier is written there as CSV."""
+def segment(scenario: str | Path, out_file: str | Path | None = None, *,
+            force: bool = False) -> pd.DataFrame:
+    """The tier summary; with ``out_file``, every account's tier is written there as CSV
+    (neutralised against formulas). An existing ``out_file`` is replaced only when it is a
+    tiers table (its header is :data:`TIER_COLUMNS`) or with ``force``; an input never."""
     data = load_planning_data(scenario)
     if out_file is not None:
-        data.accounts[TIER_COLUMNS].to_csv(out_file, index=False)
+        header = ",".join(TIER_COLUMNS).encode()
+        checked = prepare_output_file(
+            out_file, run_inputs(data), force=force,
+            recognise=lambda head: head.split(b"\n", 1)[0].rstrip(b"\r") == header)
+        write_file_atomically(checked, table_csv(data.accounts[TIER_COLUMNS]).encode("utf-8"))
     return tier_summary(data)
 
 

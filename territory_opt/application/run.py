@@ -9,8 +9,8 @@ from typing import Any
 
 from territory_opt.domain.errors import InfeasibleError
 from territory_opt.engine.progress import Progress
-from territory_opt.io.load import load_planning_data
-from territory_opt.io.out_folder import check_output_dir, default_plan_dir
+from territory_opt.io.load import load_planning_data, run_inputs
+from territory_opt.io.out_folder import default_plan_dir, prepare_output_dir
 from territory_opt.output.plan_writer import manifest, write_plan
 from territory_opt.planning.executors import open_executor
 from territory_opt.planning.result import SolveParams, SolveResult
@@ -36,19 +36,21 @@ class RunOutcome:
 
 def run_plan(scenario: str | Path, *, out: str | Path | None = None,
              time_limit: float | None = None, seed: int | None = None,
-             scheduler: str | None = None,
+             scheduler: str | None = None, force: bool = False,
              progress: Callable[[Progress], None] | None = None) -> RunOutcome:
     """Solve ``scenario`` and write its plan folder (default ``out/<scenario name>/``).
 
-    Raises InputError for bad input (nothing written) and InfeasibleError, with the reasons,
-    when no plan was found (nothing written)."""
+    The output folder is checked before solving (:mod:`territory_opt.io.out_folder`; ``force``
+    replaces a non-empty folder territory_opt did not write). Raises InputError for bad input
+    or a refused output folder (nothing written) and InfeasibleError, with the reasons, when
+    no plan was found (nothing written)."""
     data = load_planning_data(scenario)
     target = Path(out) if out is not None else default_plan_dir(data.scenario.name)
-    check_output_dir(data, target)
+    checked = prepare_output_dir(target, run_inputs(data), kind="plan", force=force)
     params = SolveParams(time_limit=time_limit, seed=seed, progress=progress)
     with open_executor(scheduler=scheduler) as executor:
         result = solve(data, replace(params, executor=executor))
     if result.plan is None:
         raise InfeasibleError("\n  ".join(result.reasons), reasons=list(result.reasons))
-    document = write_plan(data, result, target, manifest(data, params.settings(data.scenario)))
+    document = write_plan(data, result, checked, manifest(data, params.settings(data.scenario)))
     return RunOutcome(result, target, document)

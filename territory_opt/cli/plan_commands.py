@@ -7,7 +7,7 @@ import json
 import click
 
 from territory_opt.application.plan_folders import export_plan, report_plans
-from territory_opt.cli.common import domain_errors
+from territory_opt.cli.common import domain_errors, force_option, say
 from territory_opt.output.crm import CRMS
 
 
@@ -25,23 +25,25 @@ from territory_opt.output.crm import CRMS
 @click.option("--territory-type-id", default="",
               help="Id of the Territory2Type (salesforce-territory).")
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@force_option
 @domain_errors
 def export(plan_dir: str, crm: str, all_accounts: bool, out_dir: str | None,
-           territory_model_id: str, territory_type_id: str, as_json: bool) -> None:
+           territory_model_id: str, territory_type_id: str, as_json: bool,
+           force: bool) -> None:
     """Write a plan's owner changes in the CSV layout of a CRM's import tool.
 
     Example: territory-opt export out/demo --crm salesforce
     """
     manifest, target = export_plan(plan_dir, crm, out_dir, all_accounts=all_accounts,
                                    territory_model_id=territory_model_id,
-                                   territory_type_id=territory_type_id)
+                                   territory_type_id=territory_type_id, force=force)
     if as_json:
         click.echo(json.dumps(manifest, indent=2))
         return
     for name, rows in manifest["files"].items():
-        click.echo(f"{target / name}: {rows} rows")
+        say(f"{target / name}: {rows} rows")
     for note in manifest["notes"]:
-        click.echo(f"- {note}")
+        say(f"- {note}")
 
 
 @click.command()
@@ -49,12 +51,13 @@ def export(plan_dir: str, crm: str, all_accounts: bool, out_dir: str | None,
 @click.option("--out", "out_file", type=click.Path(dir_okay=False),
               help="HTML file (default: PLAN_DIR/report.html for one plan, "
                    "compare.html for several).")
+@force_option
 @domain_errors
-def report(plan_dirs: tuple[str, ...], out_file: str | None) -> None:
+def report(plan_dirs: tuple[str, ...], out_file: str | None, force: bool) -> None:
     """Write one self-contained HTML report that opens offline; several plans give a
     comparison page.
 
     Example: territory-opt report out/demo out/demo-2-farmers --out compare.html
     """
-    target = report_plans(list(plan_dirs), out_file)
-    click.echo(f"Wrote {target}")
+    target = report_plans(list(plan_dirs), out_file, force=force)
+    say(f"Wrote {target}")

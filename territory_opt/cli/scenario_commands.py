@@ -11,7 +11,16 @@ from territory_opt.application.inspect import segment as segment_scenario
 from territory_opt.application.inspect import size as size_scenario
 from territory_opt.application.inspect import validate as validate_scenario
 from territory_opt.application.run import run_plan
-from territory_opt.cli.common import EXIT_INPUT, domain_errors, fail, progress_printer
+from territory_opt.cli.common import (
+    EXIT_INPUT,
+    SECONDS,
+    SEED,
+    domain_errors,
+    fail,
+    force_option,
+    progress_printer,
+    say,
+)
 
 
 @click.command()
@@ -35,15 +44,16 @@ def validate(scenario: str, as_json: bool) -> None:
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--out", "out_file", type=click.Path(dir_okay=False),
               help="Write the tiers table to this CSV file.")
+@force_option
 @domain_errors
-def segment(scenario: str, out_file: str | None) -> None:
+def segment(scenario: str, out_file: str | None, force: bool) -> None:
     """Compute A/B/C tiers; print the tier summary (and write account tiers with --out).
 
     Example: territory-opt segment scenarios/demo.yaml --out tiers.csv
     """
-    click.echo(segment_scenario(scenario, out_file).to_string(index=False))
+    click.echo(segment_scenario(scenario, out_file, force=force).to_string(index=False))
     if out_file:
-        click.echo(f"wrote {out_file}")
+        say(f"wrote {out_file}")
 
 
 @click.command()
@@ -66,8 +76,10 @@ def size(scenario: str, utilization: float, as_json: bool) -> None:
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Plan folder (default out/<scenario name>/).")
-@click.option("--time-limit", type=float, help="Seconds for the solver (scenario default).")
-@click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Random seed (scenario default).")
+@click.option("--time-limit", type=SECONDS, help="Seconds for the solver, above 0 "
+              "(scenario default).")
+@click.option("--seed", type=SEED, help="Random seed (scenario default).")
+@force_option
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print plan.json's summary as JSON.")
 @click.option("--scheduler", help="Price the candidate pairs and the bound on this Dask "
@@ -75,13 +87,14 @@ def size(scenario: str, utilization: float, as_json: bool) -> None:
               "the plan is the same as without.")
 @domain_errors
 def run(scenario: str, out_dir: str | None, time_limit: float | None, seed: int | None,
-        quiet: bool, as_json: bool, scheduler: str | None) -> None:
+        force: bool, quiet: bool, as_json: bool, scheduler: str | None) -> None:
     """Solve the rebalancing plan and write the plan folder.
 
     Example: territory-opt run scenarios/demo.yaml --out out/demo --time-limit 30
     """
     outcome = run_plan(scenario, out=out_dir, time_limit=time_limit, seed=seed,
-                       scheduler=scheduler, progress=progress_printer(quiet or as_json))
+                       scheduler=scheduler, force=force,
+                       progress=progress_printer(quiet or as_json))
     if not (quiet or as_json):
         click.echo("", err=True)
     result, summary = outcome.result, outcome.summary()
@@ -93,7 +106,7 @@ def run(scenario: str, out_dir: str | None, time_limit: float | None, seed: int 
         click.echo(f"moves {summary['moves']} ({summary['moved_share']:.1%}), hand-overs "
                    f"{summary['handovers']}, travel {summary['travel_hours']:,.0f} h, "
                    f"max deviation {summary['max_deviation']:.1%}")
-        click.echo(f"wrote {outcome.out}/")
+        say(f"wrote {outcome.out}/")
     if not result.reproducible and not quiet:
         click.echo("note: the time limit stopped the search before its work budget (a busy "
                    "machine?), so a rerun with the same seed may give another plan", err=True)
@@ -102,9 +115,10 @@ def run(scenario: str, out_dir: str | None, time_limit: float | None, seed: int 
 @click.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out/demo",
               show_default=True, help="Plan folder.")
-@click.option("--time-limit", type=float, help="Seconds for the solver.")
+@click.option("--time-limit", type=SECONDS, help="Seconds for the solver, above 0.")
+@force_option
 @click.pass_context
-def demo(ctx: click.Context, out_dir: str, time_limit: float | None) -> None:
+def demo(ctx: click.Context, out_dir: str, time_limit: float | None, force: bool) -> None:
     """Run the bundled Ohio demo scenario (scenarios/demo.yaml of the source checkout).
 
     Example: territory-opt demo --out out/demo
@@ -113,4 +127,4 @@ def demo(ctx: click.Context, out_dir: str, time_limit: float | None) -> None:
     if not path.is_file():
         fail(f"the demo scenario is not at {path}; run from a source checkout", EXIT_INPUT)
     ctx.invoke(run, scenario=str(path), out_dir=out_dir, time_limit=time_limit, seed=None,
-               quiet=False, as_json=False, scheduler=None)
+               force=force, quiet=False, as_json=False, scheduler=None)

@@ -7,7 +7,7 @@ import json
 import click
 
 from territory_opt.application.compare import run_comparison
-from territory_opt.cli.common import domain_errors
+from territory_opt.cli.common import SECONDS, SEED, FiniteFloat, domain_errors, force_option, say
 from territory_opt.headcount.options import OptionResult
 from territory_opt.output.comparison_text import format_text
 
@@ -24,17 +24,19 @@ from territory_opt.output.comparison_text import format_text
               "local processes (default: the number of CPUs).")
 @click.option("--scheduler", help="Run the options on this Dask scheduler, e.g. "
               "tcp://scheduler.example.com:8786 (needs territory_opt[dask]).")
-@click.option("--time-limit", type=click.FloatRange(0, min_open=True),
+@click.option("--time-limit", type=SECONDS,
               help="Solver seconds per option (default: the sweep's, else the scenario's).")
-@click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Random seed of every option.")
-@click.option("--utilization", type=click.FloatRange(0, 1, min_open=True),
+@click.option("--seed", type=SEED, help="Random seed of every option.")
+@click.option("--utilization", type=FiniteFloat(0, 1, low_open=True),
               help="Share of each rep's capacity_hours an option may plan (default 1).")
+@force_option
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
 @domain_errors
 def compare(scenarios: tuple[str, ...], sweep_file: str | None, out_dir: str | None,
             workers: int | None, scheduler: str | None, time_limit: float | None,
-            seed: int | None, utilization: float | None, quiet: bool, as_json: bool) -> None:
+            seed: int | None, utilization: float | None, force: bool, quiet: bool,
+            as_json: bool) -> None:
     """Compare headcount options side by side: several scenarios, or one scenario and a sweep
     of head counts; reps added are placed, too few reps leave accounts uncovered.
 
@@ -43,17 +45,17 @@ def compare(scenarios: tuple[str, ...], sweep_file: str | None, out_dir: str | N
 
     def done(res: OptionResult) -> None:
         if not (quiet or as_json):
-            click.echo(f"{res.name}: {res.row['status']}, {res.row['uncovered_accounts']} "
-                       f"uncovered, {res.seconds:.1f} s", err=True)
+                say(f"{res.name}: {res.row['status']}, {res.row['uncovered_accounts']} "
+                f"uncovered, {res.seconds:.1f} s", err=True)
 
     comparison, target = run_comparison(list(scenarios), sweep_file, out=out_dir,
                                         workers=workers, scheduler=scheduler,
                                         time_limit=time_limit, seed=seed,
-                                        utilization=utilization, on_done=done)
+                                        utilization=utilization, force=force, on_done=done)
     if as_json:
         table = json.loads(comparison.table.to_json(orient="records", double_precision=10))
         click.echo(json.dumps({"options": table, "seconds": round(comparison.seconds, 2),
                                "out": str(target)}, indent=2))
     elif not quiet:
         click.echo(format_text(comparison))
-        click.echo(f"wrote {target}/")
+        say(f"wrote {target}/")

@@ -189,9 +189,15 @@ class ProfitModel(_Strict):
     _parse_fractions = field_validator("conversion", "margin", mode="before")(_fraction)
 
 
+#: the longest time limit: a week of solving
+MAX_TIME_LIMIT_S = 7 * 24 * 3600.0
+#: CP-SAT's random_seed is a 32-bit int
+MAX_SEED = 2**31 - 1
+
+
 class Solver(_Strict):
-    time_limit_s: float = Field(default=60, gt=0)
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)  # CP-SAT's random_seed is a 32-bit int
+    time_limit_s: float = Field(default=60, gt=0, le=MAX_TIME_LIMIT_S)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     workers: int = Field(default=2, ge=1, le=1024)
 
 

@@ -29,3 +29,13 @@ def file_sha256(path: Path) -> str:
 def input_hashes(data: PlanningData) -> dict[str, str]:
     """SHA-256 of every input file the data was read from, by name."""
     return {name: file_sha256(p) for name, p in sorted(data.sources.items()) if p.is_file()}
+
+
+def run_inputs(data: PlanningData) -> list[tuple[str, Path]]:
+    """Every input of a run by name: the scenario and every file of its ``data`` section
+    (accounts, reps, units, activities, deals), which no output may replace."""
+    found = dict(data.sources)
+    for key, value in data.scenario.data:
+        if isinstance(value, Path):
+            found.setdefault(key, value)
+    return list(found.items())

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from territory_opt.domain.errors import InputError
+from territory_opt.io.spreadsheet_cells import restore_table
 
 ASSIGNMENTS_FILE = "assignments.csv"
 REPS_FILE = "reps.csv"
@@ -125,6 +126,7 @@ def _parse_table(raw: bytes, file: Path, required: tuple[str, ...], numbers: tup
                             keep_default_na=False)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"cannot read the table ({exc})", file=str(file)) from exc
+    table = restore_table(table)  # cells were neutralised against formulas when written
     table.columns = [str(c).strip() for c in table.columns]
     for column in required:
         if column not in table.columns:

@@ -2,8 +2,8 @@
 
 Every file is UTF-8 without a byte-order mark, comma separated, one header row, one record a
 row, ``\\n`` line endings and minimal quoting (Python's ``csv`` module, ``QUOTE_MINIMAL``).
-Cells that a spreadsheet would read as a formula (first character ``=``, ``+``, ``-``, ``@``,
-tab or carriage return) get a leading ``'`` (OWASP, CSV injection). A ``manifest.json`` beside
+Cells that a spreadsheet would run as a formula are neutralised by the rule of every CSV the
+tool writes (:mod:`territory_opt.io.spreadsheet_cells`). A ``manifest.json`` beside
 the files records the row counts, the CRM, the mode and the hash of the plan.
 
 Layouts, checked against the vendors' documentation:
@@ -44,7 +44,9 @@ import pandas as pd
 
 from territory_opt.domain.errors import InputError
 from territory_opt.io.atomic import write_atomically
+from territory_opt.io.out_folder import OutputTarget, prepare_output_dir
 from territory_opt.io.plan_folder import PlanFolder
+from territory_opt.io.spreadsheet_cells import neutralise
 
 CRMS = ("salesforce", "salesforce-territory", "hubspot", "dynamics")
 MANIFEST_FILE = "manifest.json"
@@ -56,7 +58,6 @@ OBJECT_TERRITORY_FILE = "ObjectTerritory2Association.csv"
 HUBSPOT_FILE = "hubspot_company_owner.csv"
 DYNAMICS_FILE = "dynamics_account_owner.csv"
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DEVELOPER_NAME_MAX = 80  # Territory2.DeveloperName and Name are 80-character strings
 REP_ROLE_IN_TERRITORY = "Owner"  # RoleInTerritory2 picklist: Owner, Administrator, Sales Rep
 
@@ -75,7 +76,8 @@ class CsvFile:
 
 
 def export_crm(plan: PlanFolder, crm: str, out_dir: Path, *, changes_only: bool = True,
-               territory_model_id: str = "", territory_type_id: str = "") -> dict[str, Any]:
+               territory_model_id: str = "", territory_type_id: str = "",
+               force: bool = False) -> dict[str, Any]:
     """Write the owner changes of ``plan`` for ``crm`` into ``out_dir`` and return the manifest.
 
     Parameters
@@ -85,22 +87,26 @@ def export_crm(plan: PlanFolder, crm: str, out_dir: Path, *, changes_only: bool 
     crm
         One of :data:`CRMS`.
     out_dir
-        Folder to create (or to replace, if it holds a previous export). Written atomically:
+        Folder to create, or to replace if territory_opt wrote it (the output-folder rules of
+        :mod:`territory_opt.io.out_folder`; the plan folder is an input). Written atomically:
         the files go to a temporary folder beside it that is then renamed.
     changes_only
         Only accounts whose rep differs from the previous one (default); False for all.
     territory_model_id, territory_type_id
         Salesforce Ids of the Territory2Model (in Planning state) and Territory2Type; required
         for ``salesforce-territory``.
+    force
+        Replace a non-empty ``out_dir`` that territory_opt did not write.
 
     Raises
     ------
     InputError
         Unknown CRM, reps without a CRM user id (or, for HubSpot, an email), missing territory
-        ids, or an ``out_dir`` that is not a previous export. Nothing is written then.
+        ids, or a refused ``out_dir``. Nothing is written then.
     """
     if crm not in CRMS:
         raise InputError(f"unknown CRM {crm!r}; choose one of {', '.join(CRMS)}")
+    target = prepare_output_dir(out_dir, [("plan", plan.path)], kind="crm", force=force)
     accounts = selected_accounts(plan, changes_only=changes_only)
     if crm == "salesforce":
         files = [salesforce_owner_file(plan, accounts)]
@@ -118,7 +124,7 @@ def export_crm(plan: PlanFolder, crm: str, out_dir: Path, *, changes_only: bool 
         "files": {f.name: len(f.rows) for f in files},
         "notes": _NOTES[crm],
     }
-    _write_atomically(out_dir, files, manifest, plan.path)
+    _write_atomically(target, files, manifest)
     return manifest
 
 
@@ -146,12 +152,6 @@ def selected_accounts(plan: PlanFolder, *, changes_only: bool) -> pd.DataFrame:
     if changes_only:
         table = table[table["rep_id"] != table["previous_rep_id"]]
     return table
-
-
-def neutralise(cell: object) -> str:
-    """Text of ``cell``, prefixed with ``'`` if a spreadsheet would run it as a formula."""
-    text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def developer_name(text: str, *, prefix: str = "T_", max_len: int = DEVELOPER_NAME_MAX) -> str:
@@ -296,43 +296,22 @@ def render_csv(file: CsvFile) -> str:
     return buffer.getvalue()
 
 
-def _write_atomically(out_dir: Path, files: list[CsvFile], manifest: dict[str, Any],
-                      plan_dir: Path) -> None:
-    """Write into a temporary folder beside ``out_dir``, then rename it into place.
-
-    An existing ``out_dir`` is replaced only if it is empty or holds a previous export (a
-    manifest with a ``crm`` key), so a mistyped ``--out`` cannot wipe unrelated files."""
-    out_dir = Path(out_dir)
-    if out_dir.resolve() == Path(plan_dir).resolve():
-        raise InputError("the export folder cannot be the plan folder", file=str(out_dir))
-    if out_dir.exists():
-        _check_replaceable(out_dir)
-
+def _write_atomically(target: OutputTarget, files: list[CsvFile],
+                      manifest: dict[str, Any]) -> None:
+    """Write the files and the manifest into a temporary folder beside the target, then
+    rename it into place (:func:`territory_opt.io.atomic.write_atomically`)."""
     def fill(tmp: Path) -> None:
         for f in files:
             (tmp / f.name).write_text(render_csv(f), encoding="utf-8", newline="")
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n",
                                          encoding="utf-8")
 
-    write_atomically(out_dir, fill)
+    write_atomically(target, fill)
 
 
-def _check_replaceable(out_dir: Path) -> None:
-    if not out_dir.is_dir():
-        raise InputError("exists and is not a folder", file=str(out_dir))
-    if not any(out_dir.iterdir()):
-        return
-    try:
-        previous = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = None
-    if not (isinstance(previous, dict) and "crm" in previous):
-        raise InputError("folder exists and is not a previous CRM export; choose another "
-                         "--out", file=str(out_dir))
-
-
-_COMMON_NOTE = ("Cells that began with =, +, -, @, tab or carriage return were prefixed with ' "
-                "(spreadsheet formula injection); such rows will not match a record.")
+_COMMON_NOTE = ("Cells that began with =, +, -, @, tab or carriage return (and were not a plain "
+                "number) were prefixed with ' (spreadsheet formula injection); such rows will "
+                "not match a record.")
 _NOTES: dict[str, list[str]] = {
     "salesforce": [
         "Data Loader: Update, object Account, map Id->Id and OwnerId->OwnerId; tick 'Read "

@@ -15,8 +15,8 @@ import numpy as np
 from territory_opt.domain.checker import recompute
 from territory_opt.domain.planning_data import PlanningData
 from territory_opt.io.atomic import write_atomically
-from territory_opt.io.load import input_hashes
-from territory_opt.io.out_folder import check_output_dir
+from territory_opt.io.load import input_hashes, run_inputs
+from territory_opt.io.out_folder import OutputTarget, prepare_output_dir
 from territory_opt.io.plan_folder import (
     ASSIGNMENTS_FILE,
     PLAN_FILE,
@@ -25,6 +25,7 @@ from territory_opt.io.plan_folder import (
     PlanFolder,
     plan_hash,
 )
+from territory_opt.io.spreadsheet_cells import table_csv
 from territory_opt.output.crm import export_default_crms
 from territory_opt.output.plan_tables import assignments_table, reps_table
 from territory_opt.output.report import write_report
@@ -74,20 +75,21 @@ def plan_document(data: PlanningData, result: SolveResult, man: dict[str, Any]) 
     }
 
 
-def write_plan(data: PlanningData, result: SolveResult, out_dir: Path,
+def write_plan(data: PlanningData, result: SolveResult, out_dir: OutputTarget | Path,
                man: dict[str, Any]) -> dict[str, Any]:
     """Write assignments.csv, reps.csv, plan.json (and the report and CRM files); return the
-    plan.json document."""
+    plan.json document. A plain path is checked here like ``run`` checks it before solving."""
     if result.plan is None:
         raise ValueError("no plan to write")
-    check_output_dir(data, out_dir)
+    if not isinstance(out_dir, OutputTarget):
+        out_dir = prepare_output_dir(out_dir, run_inputs(data), kind="plan")
     rc = recompute(data, result.plan.rep_id)
     doc = plan_document(data, result, man)
     if result.contiguity is not None:
         doc["contiguity"] = result.contiguity
     assignments, reps = assignments_table(data, rc), reps_table(data, rc)
-    files = {ASSIGNMENTS_FILE: assignments.to_csv(index=False).encode("utf-8"),
-             REPS_FILE: reps.to_csv(index=False).encode("utf-8"),
+    files = {ASSIGNMENTS_FILE: table_csv(assignments).encode("utf-8"),
+             REPS_FILE: table_csv(reps).encode("utf-8"),
              PLAN_FILE: (json.dumps(doc, indent=2, sort_keys=False) + "\n").encode("utf-8")}
     if result.territories is not None:
         files[TERRITORIES_FILE] = (json.dumps(result.territories) + "\n").encode("utf-8")

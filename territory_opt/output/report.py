@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from territory_opt.domain.geo import haversine_km
+from territory_opt.io.out_folder import OutputTarget, write_file_atomically
 from territory_opt.io.plan_folder import TERRITORIES_FILE, PlanFolder
 from territory_opt.output.svg import (
     TIER_COLORS,
@@ -31,17 +32,28 @@ from territory_opt.output.svg import (
 )
 
 ROLE_ORDER = ("hunter", "closer", "farmer")
+#: marks a report as written by territory_opt, so `report --out` may replace it
+GENERATOR_META = '<meta name="generator" content="territory_opt">'
+
+
+def is_report(head: bytes) -> bool:
+    """Whether the first bytes of a file are those of a report territory_opt wrote."""
+    return GENERATOR_META.encode() in head or b"<title>Territory plan" in head
 NA = "—"
 
 
-def write_report(plans: list[PlanFolder], out_file: Path) -> None:
+def write_report(plans: list[PlanFolder], out_file: Path | OutputTarget) -> None:
     """Write the report of one plan, or a comparison page of several, to ``out_file``.
 
-    The file is written to a temporary name beside ``out_file`` and renamed into place.
+    The file is written to a temporary name beside ``out_file`` and renamed into place; a
+    checked :class:`OutputTarget` (``territory-opt report --out``) is written to its real path.
     """
     if not plans:
         raise ValueError("write_report needs at least one plan")
     text = render_report(plans)
+    if isinstance(out_file, OutputTarget):
+        write_file_atomically(out_file, text.encode("utf-8"))
+        return
     out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_file.with_name(f".{out_file.name}.{uuid.uuid4().hex}.tmp")
@@ -70,6 +82,7 @@ def render_report(plans: Sequence[PlanFolder]) -> str:
             f'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
             f'style-src \'unsafe-inline\'; script-src \'unsafe-inline\'; img-src data:">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'{GENERATOR_META}'
             f'<title>{esc(title)}</title><style>{_CSS}</style></head><body>'
             f'<h1>{esc(title)}</h1>{body}<script>{_JS}</script></body></html>\n')
 

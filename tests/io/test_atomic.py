@@ -29,7 +29,7 @@ from click.testing import CliRunner
 
 from territory_opt.cli import main
 from territory_opt.io.atomic import write_atomically
-from tests.helpers import simple_scenario, snapshot
+from tests.helpers import mark_as_tool_output, simple_scenario, snapshot
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -68,6 +68,7 @@ def previous_folder(out: Path) -> dict[str, bytes]:
         (out / name).write_text(f"old {name}\n")
     (out / "crm").mkdir()
     (out / "crm" / "owners.csv").write_text("old\n")
+    mark_as_tool_output(out)
     return snapshot(out)
 
 
@@ -213,6 +214,7 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                                     "--quiet", "--time-limit", TIME_LIMIT])
     assert res.exit_code == 0, res.output
     (previous / MARKER).write_text("the plan of last quarter\n")
+    mark_as_tool_output(previous, "plan")  # as if the tool had written the marker file too
     return {"scenario": path, "ids": ids, "previous": previous}
 
 

@@ -23,7 +23,7 @@ from territory_opt.output.crm import (
     neutralise,
     unique_developer_names,
 )
-from tests.helpers import PLAN_REP_HEADER, crm_assignments, crm_reps, write_crm_plan
+from tests.helpers import PLAN_REP_HEADER, crm_assignments, crm_reps, listing, write_crm_plan
 
 
 def read_text(path: Path) -> str:
@@ -38,8 +38,7 @@ def test_salesforce_changes_only(crm_plan: PlanFolder, tmp_path: Path) -> None:
     assert read_text(out / "salesforce_account_owner.csv") == (
         "Id,OwnerId\nA2,005B\n'=EVIL,005B\nA4,005A\n")
     assert manifest["files"] == {"salesforce_account_owner.csv": 3}
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json",
-                                                     "salesforce_account_owner.csv"]
+    assert listing(out) == ["manifest.json", "salesforce_account_owner.csv"]
 
 
 def test_salesforce_all_accounts(crm_plan: PlanFolder, tmp_path: Path) -> None:
@@ -192,7 +191,7 @@ def test_export_read_back_with_csv_module(crm: str, all_accounts: bool, tmp_path
     assert res.exit_code == 0, res.output
     manifest = json.loads(res.stdout)
     assert manifest["changes_only"] is not all_accounts
-    assert sorted(p.name for p in out.iterdir()) == sorted([*HEADERS[crm], "manifest.json"])
+    assert listing(out) == sorted([*HEADERS[crm], "manifest.json"])
 
     files = {name: read_csv(out / name) for name in HEADERS[crm]}
     assert {name: header for name, (header, _) in files.items()} == HEADERS[crm]
@@ -262,8 +261,12 @@ def test_invalid_developer_names(name: str) -> None:
 
 
 @pytest.mark.parametrize("cell, expected", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("=1+1", "'=1+1"), ("+1+1", "'+1+1"), ("-1-1", "'-1-1"), ("@SUM(A1)", "'@SUM(A1)"),
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("a=b", "a=b"), ("", ""), (None, ""),
+    # plain numbers are numbers to a spreadsheet, not formulas
+    ("-1", "-1"), ("+1", "+1"), ("-12.5e3", "-12.5e3"),
+    # a leading ' that reading back would drop is doubled
+    ("'=x", "''=x"), ("''", "'''"), ("'x", "'x"),
 ])
 def test_neutralise(cell: str | None, expected: str) -> None:
     assert neutralise(cell) == expected
@@ -299,8 +302,7 @@ def test_export_replaces_previous_export(crm_plan: PlanFolder, tmp_path: Path) -
     out = tmp_path / "crm"
     export_crm(crm_plan, "salesforce", out)
     export_crm(crm_plan, "dynamics", out)
-    assert sorted(p.name for p in out.iterdir()) == ["dynamics_account_owner.csv",
-                                                     "manifest.json"]
+    assert listing(out) == ["dynamics_account_owner.csv", "manifest.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["crm", "plan"]
 
 
@@ -308,8 +310,10 @@ def test_export_refuses_unrelated_folder(crm_plan: PlanFolder, tmp_path: Path) -
     out = tmp_path / "documents"
     out.mkdir()
     (out / "thesis.docx").write_text("precious", encoding="utf-8")
-    with pytest.raises(InputError, match="not a previous CRM export"):
+    with pytest.raises(InputError, match="territory_opt did not write"):
         export_crm(crm_plan, "salesforce", out)
     assert (out / "thesis.docx").read_text(encoding="utf-8") == "precious"
-    with pytest.raises(InputError, match="plan folder"):
+    with pytest.raises(InputError, match="is or holds the plan input"):
         export_crm(crm_plan, "salesforce", crm_plan.path)
+    export_crm(crm_plan, "salesforce", out, force=True)  # --force replaces it
+    assert listing(out) == ["manifest.json", "salesforce_account_owner.csv"]
