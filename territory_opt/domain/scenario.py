@@ -49,6 +49,9 @@ class DataPaths(_Strict):
     units: Path | None = None
     activities: Path | None = None
     deals: Path | None = None
+    #: the decimal separator of numbers in CSV text: "." (then "," only between groups of
+    #: three digits) or "," (then "." only between groups, and the separator must be ";")
+    decimal: Literal[".", ","] = "."
 
 
 class Segmentation(_Strict):
@@ -254,6 +257,10 @@ _MODELS_BY_KEY: dict[str, type[BaseModel]] = {
 }
 
 
+#: the keys of ``data`` that name files (relative to the scenario file)
+_DATA_FILES = ("accounts", "reps", "units", "activities", "deals")
+
+
 def _did_you_mean(key: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
     return f" Did you mean '{close[0]}'?" if close else f" Known keys: {', '.join(choices)}."
@@ -313,7 +320,7 @@ def parse_scenario(raw: Any, *, base_dir: Path, file: str = "<scenario>") -> Sce
     _check_unknown_keys(raw, file)
     raw = dict(raw)
     if isinstance(raw.get("data"), dict):
-        raw["data"] = {k: (str(base_dir / v) if isinstance(v, str) else v)
+        raw["data"] = {k: (str(base_dir / v) if isinstance(v, str) and k in _DATA_FILES else v)
                        for k, v in raw["data"].items()}
     try:
         scenario = Scenario.model_validate(raw)

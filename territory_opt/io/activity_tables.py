@@ -21,7 +21,8 @@ import pandas as pd
 from territory_opt.domain.errors import InputError
 from territory_opt.domain.scenario import CHANNELS
 from territory_opt.io.inputs import _Table
-from territory_opt.io.tables import read_table, sheet_row
+from territory_opt.io.numbers import parse_numbers
+from territory_opt.io.tables import read_table
 
 ACTIVITY_COLUMNS = ("activity_id", "account_id", "rep_id", "date", "type", "minutes")
 DEAL_COLUMNS = ("deal_id", "account_id", "rep_id", "created", "closed", "outcome", "amount",
@@ -134,19 +135,20 @@ class _RowChecks:
                             i, str(self.column[i]))
         return pd.DataFrame({
             "table": self.name, "file": self.table.file,
-            "row": [sheet_row(int(i)) for i in bad],
+            "row": pd.array([self.table.row(int(i)) for i in bad], dtype="int64"),
             "column": self.column[bad], "reason": self.reason[bad], "value": self.value[bad],
         }, columns=list(ISSUE_COLUMNS))
 
 
-def _open(path: str | Path, name: str, columns: tuple[str, ...]) -> tuple[_Table, _RowChecks]:
-    t = _Table(read_table(path), str(path), columns)
+def _open(path: str | Path, name: str, columns: tuple[str, ...],
+          decimal: str = ".") -> tuple[_Table, _RowChecks]:
+    t = _Table(read_table(path, decimal=decimal), str(path), columns, decimal)
     t.require(*columns)
     return t, _RowChecks(t, name)
 
 
 def _ids(t: _Table, checks: _RowChecks, column: str) -> pd.Series:
-    ids = t.text(column)
+    ids = t.ids(column)
     checks.flag(ids == "", column, f"{column} is empty")
     checks.flag(ids.duplicated() & (ids != ""), column, f"duplicate {column}")
     return ids
@@ -154,7 +156,7 @@ def _ids(t: _Table, checks: _RowChecks, column: str) -> pd.Series:
 
 def _references(t: _Table, checks: _RowChecks, account_ids: Collection[str],
                 rep_ids: Collection[str]) -> tuple[pd.Series, pd.Series]:
-    account, rep = t.text("account_id"), t.text("rep_id")
+    account, rep = t.ids("account_id"), t.ids("rep_id")
     checks.flag(~account.isin(list(account_ids)), "account_id",
                 "account_id is not in the accounts table")
     checks.flag(~rep.isin(list(rep_ids)), "rep_id", "rep_id is not in the reps table")
@@ -170,9 +172,9 @@ def _dates(t: _Table, column: str) -> pd.Series:
 
 
 def _numbers(t: _Table, column: str) -> pd.Series:
-    text = t.text(column)
-    return pd.to_numeric(text.str.replace(",", "", regex=False).where(text != ""),
-                         errors="coerce").astype(float)
+    """Numbers by the scenario's decimal rule; NaN where a cell is empty or not a number."""
+    values, _ = parse_numbers(t.df[column], t.decimal)
+    return values
 
 
 def _extras(t: _Table, known: tuple[str, ...]) -> pd.DataFrame:
@@ -180,13 +182,13 @@ def _extras(t: _Table, known: tuple[str, ...]) -> pd.DataFrame:
 
 
 def load_activities(path: str | Path, account_ids: Collection[str], rep_ids: Collection[str],
-                    period: Period | None = None, *,
-                    strict: bool = False) -> tuple[CheckedTable, Period]:
+                    period: Period | None = None, *, strict: bool = False,
+                    decimal: str = ".") -> tuple[CheckedTable, Period]:
     """Read and check the activities table; without ``period`` it is the span of the dates.
 
     Returns the checked table and the period measured.
     """
-    t, checks = _open(path, "activities", ACTIVITY_COLUMNS)
+    t, checks = _open(path, "activities", ACTIVITY_COLUMNS, decimal)
     ids = _ids(t, checks, "activity_id")
     account, rep = _references(t, checks, account_ids, rep_ids)
     date = _dates(t, "date")
@@ -206,16 +208,16 @@ def load_activities(path: str | Path, account_ids: Collection[str], rep_ids: Col
     issues = checks.finish(strict)
     rows = pd.DataFrame({"activity_id": ids, "account_id": account, "rep_id": rep,
                          "date": date, "type": kind, "minutes": minutes,
-                         "row": [sheet_row(i) for i in range(len(t.df))]})
+                         "row": t.rows})
     rows = pd.concat([rows, _extras(t, ACTIVITY_COLUMNS)], axis=1)[checks.ok]
     return CheckedTable("activities", t.file, rows.reset_index(drop=True), issues,
                         len(t.df)), period
 
 
 def load_deals(path: str | Path, account_ids: Collection[str], rep_ids: Collection[str], *,
-               strict: bool = False) -> CheckedTable:
+               strict: bool = False, decimal: str = ".") -> CheckedTable:
     """Read and check the deals table (every period; ``measure`` picks the deals it needs)."""
-    t, checks = _open(path, "deals", DEAL_COLUMNS)
+    t, checks = _open(path, "deals", DEAL_COLUMNS, decimal)
     ids = _ids(t, checks, "deal_id")
     account, rep = _references(t, checks, account_ids, rep_ids)
     created, closed = _dates(t, "created"), _dates(t, "closed")
@@ -241,6 +243,6 @@ def load_deals(path: str | Path, account_ids: Collection[str], rep_ids: Collecti
         "deal_id": ids, "account_id": account, "rep_id": rep, "created": created,
         "closed": closed, "outcome": outcome, "amount": amount, "stage_reached": stage,
         "stage_index": stage.map({s: i for i, s in enumerate(DEAL_STAGES)}).fillna(-1).astype(int),
-        "row": [sheet_row(i) for i in range(len(t.df))]})
+        "row": t.rows})
     rows = pd.concat([rows, _extras(t, DEAL_COLUMNS)], axis=1)[checks.ok]
     return CheckedTable("deals", t.file, rows.reset_index(drop=True), issues, len(t.df))

@@ -6,6 +6,7 @@ are renamed to lower case; extra columns keep their names and pass through to th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
@@ -13,32 +14,65 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
-from territory_opt.domain.errors import InputError
+from territory_opt.domain.errors import InputError, printable
 from territory_opt.domain.geo import zip_centroid
 from territory_opt.domain.scenario import MAX_HOURS_PER_YEAR, ROLES, STAGES, Scenario
-from territory_opt.io.tables import read_table, sheet_row
+from territory_opt.io.numbers import parse_numbers, why_bad
+from territory_opt.io.plan_folder import ASSIGNMENT_COLUMNS
+from territory_opt.io.tables import read_table, sheet_rows
 
 ACCOUNT_COLUMNS = ("account_id", "name", "lat", "lon", "postal_code", "potential", "revenue",
                    "stage", "owner_id", "locked", "unit_id")
 REP_COLUMNS = ("rep_id", "name", "role", "lat", "lon", "postal_code", "capacity_hours", "cell",
                "manager_id", "crm_user_id", "cost")
 
+#: names the tool writes beside an account's or a rep's input columns (assignments.csv,
+#: reps.csv; see territory_opt/output/plan_tables.py) or keeps for itself
+ACCOUNT_OUTPUT_COLUMNS = frozenset({*ACCOUNT_COLUMNS, *ASSIGNMENT_COLUMNS, "visits"})
+REP_OUTPUT_COLUMNS = frozenset({
+    *REP_COLUMNS, "accounts", "accounts_a", "accounts_b", "accounts_c", "potential",
+    "touch_hours", "travel_hours", "workload_hours", "utilization", "deviation",
+    "previous_workload_hours"})
+#: an extra input column named like one of those is renamed with this prefix (repeated until
+#: the name is free), so every output has unique headers: `tier` -> `input_tier`
+INPUT_PREFIX = "input_"
+
 _TRUE = {"true", "1", "yes", "y", "t", "x"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
 
-class _Table:
-    """A raw table plus the file name, for messages."""
+#: control characters (C0, DEL, C1) and bidirectional overrides: never part of an id
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-    def __init__(self, df: pd.DataFrame, file: str, known: Iterable[str]) -> None:
+
+class _Table:
+    """A raw table plus the file name, for messages, and the spreadsheet row of each row."""
+
+    def __init__(self, df: pd.DataFrame, file: str, known: Iterable[str],
+                 decimal: str = ".") -> None:
         known = set(known)
         self.file = file
+        self.decimal = decimal
+        self.rows = sheet_rows(df)
         self.df = df.rename(columns={c: c.lower() for c in df.columns if c.lower() in known})
+
+    def row(self, index: int) -> int:
+        """The spreadsheet row of the 0-based data row ``index`` (blank rows counted)."""
+        return self.rows[index]
 
     def fail(self, message: str, index: int | None = None,
              column: str | None = None) -> NoReturn:
-        row = None if index is None else sheet_row(index)
+        row = None if index is None else self.row(index)
         raise InputError(message, file=self.file, row=row, column=column)
+
+    def check_printable(self, column: str, values: pd.Series) -> None:
+        """Refuse ids holding control characters (an escape sequence would reach terminals
+        and the CRM unseen)."""
+        bad = values.map(lambda v: _CONTROL.search(v) is not None).to_numpy(dtype=bool)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            self.fail(f"'{printable(values.iloc[i], newlines=False)}' holds a control "
+                      "character; ids must be printable text", i, column)
 
     def has(self, column: str) -> bool:
         return column in self.df.columns
@@ -69,25 +103,20 @@ class _Table:
     def number(self, column: str, *, default: float | None = None,
                minimum: float | None = None, strict_min: bool = False,
                maximum: float | None = None) -> pd.Series:
-        """Cells as floats; an empty cell takes ``default`` or is an error."""
+        """Cells as floats by the scenario's decimal rule (:mod:`territory_opt.io.numbers`);
+        an empty cell takes ``default`` or is an error."""
         raw = self.text(column)
-        values = pd.to_numeric(raw.str.replace(",", "", regex=False).where(raw != "", None),
-                               errors="coerce").astype(float)
-        bad = (raw != "") & values.isna()
+        cells = self.df[column] if self.has(column) else raw
+        values, bad = parse_numbers(cells, self.decimal)
         if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            self.fail(f"'{raw.iloc[i]}' is not a number", i, column)
+            i = int(np.flatnonzero(bad)[0])
+            self.fail(why_bad(cells.iloc[i], self.decimal), i, column)
         empty = raw == ""
         if empty.any():
             if default is None:
                 i = int(np.flatnonzero(empty.to_numpy())[0])
                 self.fail("a value is required here", i, column)
             values = values.where(~empty, default)
-        # an empty cell may default to NaN (a coordinate the postal code then fills in)
-        nonfinite = ~np.isfinite(values.to_numpy()) & (raw != "").to_numpy()
-        if nonfinite.any():
-            i = int(np.flatnonzero(nonfinite)[0])
-            self.fail(f"'{raw.iloc[i]}' is not a finite number", i, column)
         if minimum is not None:
             low = (values <= minimum) if strict_min else (values < minimum)
             if low.any():
@@ -108,8 +137,14 @@ class _Table:
             self.fail(f"'{raw.iloc[i]}' is not a yes/no value (use true or false)", i, column)
         return raw.isin(_TRUE)
 
-    def unique_ids(self, column: str) -> pd.Series:
+    def ids(self, column: str) -> pd.Series:
+        """Cells of an id column (empty allowed), refused when they hold control characters."""
         ids = self.text(column)
+        self.check_printable(column, ids)
+        return ids
+
+    def unique_ids(self, column: str) -> pd.Series:
+        ids = self.ids(column)
         empty = ids == ""
         if empty.any():
             self.fail("the id is empty", int(np.flatnonzero(empty.to_numpy())[0]), column)
@@ -117,7 +152,7 @@ class _Table:
         if dup.any():
             i = int(np.flatnonzero(dup.to_numpy())[0])
             first = int(np.flatnonzero((ids == ids.iloc[i]).to_numpy())[0])
-            self.fail(f"duplicate id '{ids.iloc[i]}' (first seen in row {sheet_row(first)})",
+            self.fail(f"duplicate id '{ids.iloc[i]}' (first seen in row {self.row(first)})",
                       i, column)
         return ids
 
@@ -164,9 +199,31 @@ def _passthrough(t: _Table, known: Iterable[str]) -> pd.DataFrame:
     return t.df[[c for c in t.df.columns if c not in known]].copy()
 
 
+def _rename_collisions(t: _Table, extra: pd.DataFrame, reserved: frozenset[str],
+                       keep: Iterable[str] = ()) -> pd.DataFrame:
+    """Extra columns named like an output column (any case) get :data:`INPUT_PREFIX`; a
+    column the scenario names (``keep``) cannot be renamed, so it is an error."""
+    keep = {k.lower() for k in keep}
+    taken = set(reserved) | {str(c).lower() for c in extra.columns}
+    mapping: dict[str, str] = {}
+    for column in map(str, extra.columns):
+        if column.lower() not in reserved:
+            continue
+        if column.lower() in keep:
+            t.fail(f"the scenario names column '{column}', which is also a column the tool "
+                   "writes; rename it in the file and the scenario", column=column)
+        new = INPUT_PREFIX + column
+        while new.lower() in taken:
+            new = INPUT_PREFIX + new
+        taken.add(new.lower())
+        mapping[column] = new
+    return extra.rename(columns=mapping)
+
+
 def load_reps(path: str | Path, scenario: Scenario) -> pd.DataFrame:
     """Read and check the reps table. Columns: REP_COLUMNS then any extra columns."""
-    t = _Table(read_table(path), str(path), REP_COLUMNS)
+    decimal = scenario.data.decimal
+    t = _Table(read_table(path, decimal=decimal), str(path), REP_COLUMNS, decimal)
     t.require("rep_id", "role")
     ids = t.unique_ids("rep_id")
     role = t.text("role").str.lower()
@@ -175,7 +232,7 @@ def load_reps(path: str | Path, scenario: Scenario) -> pd.DataFrame:
         i = int(np.flatnonzero(bad.to_numpy())[0])
         t.fail(f"unknown role '{role.iloc[i]}'; use one of {', '.join(ROLES)}", i, "role")
     lat, lon = t.coordinates()
-    crm = t.text("crm_user_id")
+    crm = t.ids("crm_user_id")
     out = pd.DataFrame({
         "rep_id": ids,
         "name": t.text("name"),
@@ -184,8 +241,8 @@ def load_reps(path: str | Path, scenario: Scenario) -> pd.DataFrame:
         "lon": lon,
         "capacity_hours": t.number("capacity_hours", default=scenario.capacity.hours_per_year,
                                    minimum=0, strict_min=True, maximum=MAX_HOURS_PER_YEAR),
-        "cell": t.text("cell"),
-        "manager_id": t.text("manager_id"),
+        "cell": t.ids("cell"),
+        "manager_id": t.ids("manager_id"),
         "crm_user_id": crm.where(crm != "", ids),
         "cost": t.number("cost", default=0.0, minimum=0),
     })
@@ -194,12 +251,14 @@ def load_reps(path: str | Path, scenario: Scenario) -> pd.DataFrame:
         if empty.any():
             t.fail("structure is cellular, so every rep needs a cell",
                    int(np.flatnonzero(empty.to_numpy())[0]), "cell")
-    return pd.concat([out, _passthrough(t, REP_COLUMNS)], axis=1)
+    extra = _rename_collisions(t, _passthrough(t, REP_COLUMNS), REP_OUTPUT_COLUMNS)
+    return pd.concat([out, extra], axis=1)
 
 
 def load_accounts(path: str | Path, scenario: Scenario, reps: pd.DataFrame) -> pd.DataFrame:
     """Read and check the accounts table against the scenario and the reps."""
-    t = _Table(read_table(path), str(path), ACCOUNT_COLUMNS)
+    decimal = scenario.data.decimal
+    t = _Table(read_table(path, decimal=decimal), str(path), ACCOUNT_COLUMNS, decimal)
     t.require("account_id", "potential")
     ids = t.unique_ids("account_id")
     stage = t.text("stage").str.lower()
@@ -208,7 +267,7 @@ def load_accounts(path: str | Path, scenario: Scenario, reps: pd.DataFrame) -> p
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         t.fail(f"unknown stage '{stage.iloc[i]}'; use one of {', '.join(STAGES)}", i, "stage")
-    owner = t.text("owner_id")
+    owner = t.ids("owner_id")
     rep_role = dict(zip(reps["rep_id"], reps["role"], strict=True))
     unknown = (owner != "") & ~owner.isin(list(rep_role))
     if unknown.any():
@@ -234,7 +293,7 @@ def load_accounts(path: str | Path, scenario: Scenario, reps: pd.DataFrame) -> p
         "stage": stage,
         "owner_id": owner,
         "locked": locked,
-        "unit_id": t.text("unit_id"),
+        "unit_id": t.ids("unit_id"),
     })
     extra = _passthrough(t, ACCOUNT_COLUMNS)
     extra = extra[[c for c in extra.columns if c != "postal_code"]]
@@ -246,7 +305,11 @@ def load_accounts(path: str | Path, scenario: Scenario, reps: pd.DataFrame) -> p
             continue
         actual = t.find(col, "segmentation.by")
         extra[actual] = t.number(actual, default=0.0)
+    named = [c for c in (by if isinstance(by, dict) else {by: 1.0})
+             if c.lower() not in ("potential", "revenue")]
     for col in scenario.segmentation.overrides:
         actual = t.find(col, "segmentation.overrides")
         extra[actual] = t.boolean(actual)
+        named.append(col)
+    extra = _rename_collisions(t, extra, ACCOUNT_OUTPUT_COLUMNS - {"postal_code"}, keep=named)
     return pd.concat([out, extra], axis=1)

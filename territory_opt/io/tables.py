@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from territory_opt.domain.errors import InputError
@@ -23,40 +24,115 @@ GEO_EXTENSIONS = (".geojson", ".gpkg", ".shp", ".json")
 
 
 def sheet_row(index: int) -> int:
-    """Spreadsheet row number of the 0-based data row ``index``."""
+    """Spreadsheet row number of the 0-based data row ``index`` of a table without blank
+    rows (see :func:`sheet_rows` for a table read from a file)."""
     return index + FIRST_DATA_ROW
 
 
-def _decode(path: Path) -> str:
-    raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:  # no CSV text holds NUL bytes; Excel, Parquet and zip files do
+def sheet_rows(df: pd.DataFrame) -> list[int]:
+    """The spreadsheet row number of each data row of a table returned by :func:`read_table`:
+    blank rows of a CSV are skipped but still counted, so the numbers match the file."""
+    rows = df.attrs.get(SHEET_ROWS)
+    if isinstance(rows, list) and len(rows) == len(df):
+        return rows
+    return [sheet_row(i) for i in range(len(df))]
+
+
+SHEET_ROWS = "sheet_rows"
+DECIMALS = (".", ",")
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _line_of(raw: bytes, pos: int) -> int:
+    return raw.count(b"\n", 0, pos) + 1
+
+
+def decode_text(raw: bytes, file: str) -> str:
+    """The text of a CSV file, by one rule for the whole file: UTF-8 (a byte-order mark is
+    dropped), else Windows-1252 when every byte decodes as Windows-1252 and no line is UTF-8
+    text. A file mixing the two (one cp1252 byte in a UTF-8 file), one that decodes under
+    neither, or one holding a NUL byte is refused with the first bad row."""
+    if raw.startswith(_UTF16_BOMS):
+        raise InputError("the file is UTF-16 text; save it as CSV UTF-8", file=file)
+    nul = raw.find(b"\x00")
+    if 0 <= nul < 8192:  # no CSV text holds NUL bytes; Excel, Parquet and zip files do
         raise InputError("the file holds binary data, so it is not a text file; is it an "
-                         "Excel or Parquet file named .csv? Save it as CSV UTF-8",
-                         file=str(path))
+                         "Excel or Parquet file named .csv? Save it as CSV UTF-8", file=file)
+    if nul >= 0:
+        raise InputError("the row holds a NUL byte (binary data); a CSV file holds text only",
+                         file=file, row=_line_of(raw, nul))
+    if raw.startswith(_UTF8_BOM):
+        raw = raw[len(_UTF8_BOM):]
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        first_bad = _line_of(raw, err.start)
+    lines = raw.split(b"\n")
+    if any(not line.isascii() and _is_utf8(line) for line in lines):
+        raise InputError("this row is not UTF-8 text while other rows are: a file must be "
+                         "one encoding (was it edited in two programs?); save it as CSV UTF-8",
+                         file=file, row=first_bad)
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as err:
+        raise InputError("this row decodes neither as UTF-8 nor as Windows-1252 text; save "
+                         "the file as CSV UTF-8", file=file, row=_line_of(raw, err.start)) from None
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
     except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" as cp1252; every byte decodes, so nothing is lost.
-        return raw.decode("cp1252", errors="replace")
+        return False
+    return True
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, decimal: str) -> pd.DataFrame:
     import io
 
-    text = _decode(path)
-    first = text.split("\n", 1)[0]
-    sep = ";" if first.count(";") > first.count(",") else ","
+    text = decode_text(path.read_bytes(), str(path))
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if decimal == ",":
+        if ";" not in first and "," in first:
+            raise InputError("with data.decimal ',' (decimal commas) the separator must be ';', "
+                             "but the header is separated by commas", file=str(path), row=1)
+        sep = ";"
+    else:
+        sep = ";" if first.count(";") > first.count(",") else ","
     try:
         # header=None: pandas would rename a repeated header ('lat', 'lat.1') and turn the
-        # first cells of a row longer than the header into an index, both silently
-        return _promote_header(pd.read_csv(io.StringIO(text), sep=sep, dtype=str, header=None,
-                                           keep_default_na=False, skipinitialspace=True))
+        # first cells of a row longer than the header into an index, both silently;
+        # skip_blank_lines=False: blank rows are dropped below, after they are counted
+        raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, header=None,
+                          keep_default_na=False, skipinitialspace=True, skip_blank_lines=False)
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty (no header row)", file=str(path)) from None
     except pd.errors.ParserError as err:
         line = re.search(r"in line (\d+)", str(err))
         raise InputError(f"cannot parse CSV: {str(err).strip()}", file=str(path),
-                         row=int(line[1]) if line else None) from None
+                         row=int(line[1]) if line else _unclosed_quote_row(text)) from None
+    blank = (raw.fillna("").astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)
+    keep = np.flatnonzero(~blank.to_numpy())
+    if len(keep) == 0:
+        raise InputError("the file is empty (no header row)", file=str(path))
+    header_row = int(keep[0])
+    table = _promote_header(raw.iloc[keep])
+    table.attrs[SHEET_ROWS] = [int(i) + 1 for i in keep[1:]]  # record i is spreadsheet row i+1
+    if header_row:
+        table.attrs["header_row"] = header_row + 1
+    return table
+
+
+def _unclosed_quote_row(text: str) -> int | None:
+    """The line where a quote opens that never closes (pandas does not say)."""
+    quotes, opened = 0, None
+    for number, line in enumerate(text.split("\n"), start=1):
+        before = quotes
+        quotes += line.count('"')
+        if before % 2 == 0 and quotes % 2 == 1:
+            opened = number
+    return opened if quotes % 2 == 1 else None
 
 
 def _promote_header(raw: pd.DataFrame) -> pd.DataFrame:
@@ -87,8 +163,12 @@ def _read_geo(path: Path) -> pd.DataFrame:
     return df
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read one input table; the format follows the extension. Raises InputError."""
+def read_table(path: str | Path, *, decimal: str = ".") -> pd.DataFrame:
+    """Read one input table; the format follows the extension. Raises InputError.
+
+    ``decimal`` is the decimal separator of CSV text (``data.decimal``): with ``","`` the
+    separator must be ``;``. Numbers are parsed later (:mod:`territory_opt.io.numbers`); the
+    spreadsheet row of each data row is in ``df.attrs['sheet_rows']`` (:func:`sheet_rows`)."""
     path = Path(path)
     if path.is_dir():
         raise InputError("this is a folder, not a file", file=str(path))
@@ -97,7 +177,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     ext = path.suffix.lower()
     try:
         if ext in CSV_EXTENSIONS:
-            df = _read_csv(path)
+            df = _read_csv(path, decimal)
         elif ext in PARQUET_EXTENSIONS:
             df = pd.read_parquet(path)
         elif ext in EXCEL_EXTENSIONS:
@@ -113,6 +193,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise
     except Exception as err:  # a corrupt parquet/xlsx must not surface as a traceback
         raise InputError(f"cannot read the file: {err}", file=str(path)) from None
+    rows = sheet_rows(df)
     df.columns = [str(c).strip() for c in df.columns]
     seen: dict[str, str] = {}
     for col in df.columns:
@@ -123,4 +204,6 @@ def read_table(path: str | Path) -> pd.DataFrame:
         seen[key] = col
     if len(df) == 0:
         raise InputError("the file has a header but no data rows", file=str(path))
-    return df.reset_index(drop=True)
+    df = df.reset_index(drop=True)
+    df.attrs[SHEET_ROWS] = rows
+    return df

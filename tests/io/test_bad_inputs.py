@@ -166,7 +166,7 @@ CASES = [
     Case("ragged-row", write("accounts.csv", ACCOUNTS.replace("R1,\n", "R1,,x,y\n", 1)),
          "Expected 9 fields in line 4, saw 11", "accounts.csv", 4),
     Case("unterminated-quote", write("accounts.csv", ACCOUNTS + 'a7,"Gulf,0,0.5,1\n'),
-         "cannot parse CSV", "accounts.csv"),
+         "cannot parse CSV", "accounts.csv", 8),
     # ---- accounts: headers and whole files
     Case("potential-column-missing", write("accounts.csv", ACCOUNTS.replace("potential", "value")),
          "required column 'potential' is missing", "accounts.csv", None, "potential"),
@@ -189,7 +189,8 @@ CASES = [
     cell("capacity-zero", "reps", 2, "capacity_hours", "0", "must be > 0"),
     cell("capacity-negative", "reps", 3, "capacity_hours", "-100", "must be > 0"),
     cell("capacity-text", "reps", 3, "capacity_hours", "full", "'full' is not a number"),
-    cell("capacity-above-a-year", "reps", 3, "capacity_hours", "1e300", "must be <= 8784"),
+    cell("capacity-above-a-year", "reps", 3, "capacity_hours", "1e6", "must be <= 8784"),
+    cell("capacity-huge", "reps", 3, "capacity_hours", "1e300", "beyond ±1e+15"),
     cell("rep-lon-out-of-range", "reps", 2, "lon", "200", "longitude 200 is out of range"),
     cell("cost-negative", "reps", 2, "cost", "-1", "must be >= 0"),
     Case("role-column-missing", write("reps.csv", REPS.replace("role", "job")),
