@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from territory_opt.domain.errors import InputError
 
@@ -21,6 +30,17 @@ Stage = Literal["prospect", "lead", "opportunity", "customer"]
 Tier = Literal["A", "B", "C"]
 Channel = Literal["visit", "phone", "video", "email"]
 
+
+def _not_a_bool(value: Any) -> Any:
+    """YAML reads yes/no/true as booleans, which pydantic would take as 1 and 0."""
+    if isinstance(value, bool):
+        raise ValueError(f"{str(value).lower()} is a yes/no value, not a number")
+    return value
+
+
+#: numbers of the scenario: a boolean is refused (``time_limit_s: true`` is not 1 s)
+Number = Annotated[float, BeforeValidator(_not_a_bool)]
+Whole = Annotated[int, BeforeValidator(_not_a_bool)]
 
 _DEFAULT_CUTOFFS: dict[Literal["A", "B"], float] = {"A": 0.5, "B": 0.8}
 _DEFAULT_ROUTING: dict[Stage, Role] = {"prospect": "hunter", "lead": "hunter",
@@ -36,8 +56,8 @@ class Touch(_Strict):
     """One line of a call pattern: ``per_year`` touches of ``minutes`` each by ``channel``."""
 
     channel: Channel
-    per_year: float = Field(ge=0)
-    minutes: float = Field(gt=0)
+    per_year: Number = Field(ge=0)
+    minutes: Number = Field(gt=0)
 
 
 CallPattern = dict[Tier, tuple[Touch, ...]]
@@ -55,9 +75,9 @@ class DataPaths(_Strict):
 
 
 class Segmentation(_Strict):
-    by: str | dict[str, float] = "potential"
+    by: str | dict[str, Number] = "potential"
     method: Literal["pareto", "quantile", "thresholds"] = "pareto"
-    cutoffs: dict[Literal["A", "B"], float] = Field(default_factory=lambda: _DEFAULT_CUTOFFS)
+    cutoffs: dict[Literal["A", "B"], Number] = Field(default_factory=lambda: _DEFAULT_CUTOFFS)
     overrides: dict[str, Tier] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -98,25 +118,25 @@ MAX_HOURS_PER_YEAR = 8784.0
 
 
 class Capacity(_Strict):
-    hours_per_year: float = Field(default=1500, gt=0, le=MAX_HOURS_PER_YEAR)
-    speed_kmh: float = Field(default=60, gt=0)
-    circuity: float = Field(default=1.3, ge=1)
-    visits_per_trip: float = Field(default=1, gt=0)
+    hours_per_year: Number = Field(default=1500, gt=0, le=MAX_HOURS_PER_YEAR)
+    speed_kmh: Number = Field(default=60, gt=0)
+    circuity: Number = Field(default=1.3, ge=1)
+    visits_per_trip: Number = Field(default=1, gt=0)
 
 
 class Balance(_Strict):
     measure: Literal["workload", "potential", "accounts"] = "workload"
-    tolerance: float = Field(default=0.10, gt=0, lt=1)
+    tolerance: Number = Field(default=0.10, gt=0, lt=1)
 
 
 class Disruption(_Strict):
-    max_moved_share: float = Field(default=0.15, ge=0, le=1)
+    max_moved_share: Number = Field(default=0.15, ge=0, le=1)
     keep_owner_tiers: tuple[Tier, ...] = ("A",)
 
 
 class Objective(_Strict):
-    travel: float = Field(default=1.0, ge=0)
-    moves: float = Field(default=10.0, ge=0)
+    travel: Number = Field(default=1.0, ge=0)
+    moves: Number = Field(default=10.0, ge=0)
 
 
 class Management(_Strict):
@@ -124,8 +144,8 @@ class Management(_Strict):
     one overlay person (e.g. the VP) has for the visits of their call pattern; empty means
     ``capacity.hours_per_year``. Both are used by ``territory-opt size``."""
 
-    span_of_control: int = Field(default=7, ge=1)
-    overlay_hours_per_year: float | None = Field(default=None, gt=0)
+    span_of_control: Whole = Field(default=7, ge=1)
+    overlay_hours_per_year: Number | None = Field(default=None, gt=0)
 
 
 def _fraction(value: Any) -> Any:
@@ -145,8 +165,8 @@ class FunnelStep(_Strict):
     as ``1/3``; ``minutes`` is the time one activity takes."""
 
     name: str
-    conversion: float = Field(gt=0, le=1)
-    minutes: float = Field(default=0.0, ge=0)
+    conversion: Number = Field(gt=0, le=1)
+    minutes: Number = Field(default=0.0, ge=0)
 
     _parse_conversion = field_validator("conversion", mode="before")(_fraction)
 
@@ -164,7 +184,7 @@ class Funnel(_Strict):
     10 first contacts per proposal."""
 
     period: Literal["month", "quarter", "year"] = "month"
-    target_deals: float = Field(default=10, gt=0)
+    target_deals: Number = Field(default=10, gt=0)
     stages: tuple[FunnelStep, ...] = Field(default_factory=_default_funnel_steps)
     role: Role = "hunter"
 
@@ -182,12 +202,12 @@ class ProfitModel(_Strict):
     """The profit model (SPEC §2): profit per period = leads × conversion × average_deal ×
     purchases × margin, and the what-if of raising each factor by ``uplift``."""
 
-    leads: float = Field(ge=0)
-    conversion: float = Field(ge=0, le=1)
-    average_deal: float = Field(ge=0)
-    purchases: float = Field(ge=0)
-    margin: float = Field(ge=0, le=1)
-    uplift: float = Field(default=0.15, gt=-1)
+    leads: Number = Field(ge=0)
+    conversion: Number = Field(ge=0, le=1)
+    average_deal: Number = Field(ge=0)
+    purchases: Number = Field(ge=0)
+    margin: Number = Field(ge=0, le=1)
+    uplift: Number = Field(default=0.15, gt=-1)
 
     _parse_fractions = field_validator("conversion", "margin", mode="before")(_fraction)
 
@@ -199,9 +219,9 @@ MAX_SEED = 2**31 - 1
 
 
 class Solver(_Strict):
-    time_limit_s: float = Field(default=60, gt=0, le=MAX_TIME_LIMIT_S)
-    seed: int = Field(default=0, ge=0, le=MAX_SEED)
-    workers: int = Field(default=2, ge=1, le=1024)
+    time_limit_s: Number = Field(default=60, gt=0, le=MAX_TIME_LIMIT_S)
+    seed: Whole = Field(default=0, ge=0, le=MAX_SEED)
+    workers: Whole = Field(default=2, ge=1, le=1024)
 
 
 class Scenario(_Strict):
@@ -218,7 +238,7 @@ class Scenario(_Strict):
     balance: Balance = Field(default_factory=Balance)
     disruption: Disruption = Field(default_factory=Disruption)
     objective: Objective = Field(default_factory=Objective)
-    contiguity: bool = False
+    contiguity: StrictBool = False
     management: Management = Field(default_factory=Management)
     solver: Solver = Field(default_factory=Solver)
     #: optional sections read by ``territory-opt size`` only; absent means "not sized"
@@ -299,10 +319,16 @@ def _check_funnel_stage_keys(funnel: Any, file: str) -> None:
                 )
 
 
+def _is_type_name(part: str) -> bool:
+    """pydantic names the member of a union in an error's location ('str', 'dict[...]')."""
+    return part in ("str", "int", "float", "bool") or "[" in part
+
+
 def _format_validation_error(err: ValidationError) -> str:
     parts = []
     for e in err.errors():
-        loc = ".".join(str(x) for x in e["loc"] if not isinstance(x, int)) or "(top level)"
+        loc = ".".join(str(x) for x in e["loc"] if not isinstance(x, int)
+                       and not _is_type_name(str(x))) or "(top level)"
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown key"

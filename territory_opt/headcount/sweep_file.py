@@ -39,6 +39,7 @@ import yaml
 from territory_opt.domain.errors import InputError
 from territory_opt.domain.geo import zip_centroid
 from territory_opt.domain.scenario import ROLES, Scenario, parse_scenario
+from territory_opt.io.yaml_file import SafeLoader, read_yaml
 
 SWEEP_KEYS = ("scenario", "time_limit_s", "seed", "utilization", "scenario_overrides",
               "ranges", "options", "candidate_sites")
@@ -117,7 +118,7 @@ class _Seq(list[Any]):
     lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         out = _Map(super().construct_mapping(node, deep=True))
         out.lines = {self.construct_object(k, deep=True): k.start_mark.line + 1  # type: ignore[no-untyped-call]
@@ -188,10 +189,7 @@ def load_sweep(path: str | Path) -> Sweep:
     path = Path(path)
     if not path.is_file():
         raise InputError("sweep file not found", file=str(path))
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise InputError(f"not valid YAML: {err}", file=str(path)) from None
+    raw = read_yaml(path, _LineLoader)
     return parse_sweep(raw, base_dir=path.resolve().parent, file=str(path))
 
 

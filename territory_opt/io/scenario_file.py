@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from territory_opt.domain.errors import InputError
 from territory_opt.domain.scenario import Scenario, parse_scenario
+from territory_opt.io.yaml_file import read_yaml
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -15,8 +14,5 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     if not path.is_file():
         raise InputError("scenario file not found", file=str(path))
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise InputError(f"not valid YAML: {err}", file=str(path)) from None
+    raw = read_yaml(path)
     return parse_scenario(raw, base_dir=path.resolve().parent, file=str(path))

@@ -262,6 +262,33 @@ CASES = [
          "scenario.yaml"),
     Case("scenario-latin1", write("scenario.yaml", "name: Caf\xe9\n".encode("latin-1")),
          "not valid YAML", "scenario.yaml"),
+    Case("scenario-duplicate-key",
+         lambda d: (d / "scenario.yaml").write_text(
+             (d / "scenario.yaml").read_text(encoding="utf-8") + "name: again\n",
+             encoding="utf-8"),
+         "the key 'name' is given twice", "scenario.yaml"),
+    Case("scenario-nested-deep",
+         lambda d: (d / "scenario.yaml").write_text(
+             (d / "scenario.yaml").read_text(encoding="utf-8") + "x: " + "[" * 500 + "]" * 500
+             + "\n", encoding="utf-8"),
+         "nested more than 32 levels deep", "scenario.yaml"),
+    Case("scenario-alias-bomb", write("scenario.yaml", "data: {accounts: accounts.csv, "
+         "reps: reps.csv}\na: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+         "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+         "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nname: *e\n"), "expands to more than",
+         "scenario.yaml"),
+    Case("scenario-python-tag", write("scenario.yaml", "data: {accounts: accounts.csv, reps: "
+         "reps.csv}\nname: !!python/object/apply:os.system ['echo hi']\n"),
+         "could not determine a constructor", "scenario.yaml"),
+    Case("time-limit-true", scenario(solver={"time_limit_s": True}),
+         "key 'solver.time_limit_s': true is a yes/no value, not a number", "scenario.yaml"),
+    Case("seed-false", scenario(solver={"seed": False}), "key 'solver.seed'", "scenario.yaml"),
+    Case("time-limit-beyond-a-week", scenario(solver={"time_limit_s": 1e9}),
+         "key 'solver.time_limit_s'", "scenario.yaml"),
+    Case("contiguity-text", scenario(contiguity="yes"), "key 'contiguity'", "scenario.yaml"),
+    Case("decimal-unknown", scenario(data={"accounts": "accounts.csv", "reps": "reps.csv",
+                                           "decimal": ";"}),
+         "key 'data.decimal'", "scenario.yaml"),
 ]
 
 if HAS_MEASURE:
@@ -413,3 +440,41 @@ def test_postal_code_fills_an_empty_coordinate(tmp_path: Path) -> None:
     accounts = load_planning_data(path).accounts
     assert accounts["lat"].tolist()[:5] == [0.0] * 5
     assert accounts["lat"].iloc[5] == pytest.approx(39.9671)  # ZIP 43215, Columbus OH
+
+
+# --------------------------------------------------------------------------- CLI values
+
+@pytest.mark.parametrize("args, words", [
+    (["--time-limit", "0"], "must be a finite number > 0"),
+    (["--time-limit", "-1"], "must be a finite number > 0"),
+    (["--time-limit", "nan"], "must be a finite number > 0"),
+    (["--time-limit", "inf"], "must be a finite number > 0"),
+    (["--time-limit", "1e9"], "<= 604800"),
+    (["--time-limit", "soon"], "is not a number"),
+    (["--seed", "-1"], "--seed"),
+    (["--seed", str(2**31)], "--seed"),
+])
+def test_cli_values_are_checked_like_scenario_values(tmp_path: Path, args: list[str],
+                                                     words: str) -> None:
+    """Exit 2 at once (`inf` used to run forever, `0`, `-1` and `nan` exited 3)."""
+    path = make_case(tmp_path / "in")
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    res = CliRunner().invoke(main, ["run", str(path), "--out", str(outputs / "plan"), *args])
+    assert_clean_exit_2(res)
+    assert words in res.output
+    assert list(outputs.iterdir()) == []
+
+
+@pytest.mark.parametrize("command, args", [
+    ("compare", ["--utilization", "nan"]), ("compare", ["--time-limit", "inf"]),
+    ("compare", ["--utilization", "0"]), ("demo", ["--time-limit", "0"]),
+    ("measure", ["--target-deals", "nan"]), ("measure", ["--target-deals", "-3"]),
+])
+def test_other_commands_check_their_values(tmp_path: Path, command: str,
+                                           args: list[str]) -> None:
+    path = make_case(tmp_path / "in")
+    target = [] if command == "demo" else [str(path)]
+    res = CliRunner().invoke(main, [command, *target, *args, "--out", str(tmp_path / "o")])
+    assert_clean_exit_2(res)
+    assert not (tmp_path / "o").exists()
