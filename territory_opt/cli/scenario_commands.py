@@ -37,7 +37,7 @@ def validate(scenario: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary.to_dict(orient="records"), indent=2))
     else:
-        click.echo(summary.to_string(index=False))
+        say(summary.to_string(index=False))
 
 
 @click.command()
@@ -51,7 +51,7 @@ def segment(scenario: str, out_file: str | None, force: bool) -> None:
 
     Example: territory-opt segment scenarios/demo.yaml --out tiers.csv
     """
-    click.echo(segment_scenario(scenario, out_file, force=force).to_string(index=False))
+    say(segment_scenario(scenario, out_file, force=force).to_string(index=False))
     if out_file:
         say(f"wrote {out_file}")
 
@@ -69,7 +69,7 @@ def size(scenario: str, utilization: float, as_json: bool) -> None:
     Example: territory-opt size scenarios/demo.yaml --utilization 0.8
     """
     report = size_scenario(scenario, utilization=utilization)
-    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.to_text())
+    say(json.dumps(report.to_dict(), indent=2) if as_json else report.to_text())
 
 
 @click.command()

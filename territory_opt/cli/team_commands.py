@@ -57,5 +57,5 @@ def compare(scenarios: tuple[str, ...], sweep_file: str | None, out_dir: str | N
         click.echo(json.dumps({"options": table, "seconds": round(comparison.seconds, 2),
                                "out": str(target)}, indent=2))
     elif not quiet:
-        click.echo(format_text(comparison))
+        say(format_text(comparison))
         say(f"wrote {target}/")
