@@ -63,6 +63,35 @@ def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[pd.Series, np.n
     """Floats of a column of cells (text, or numbers from Excel/Parquet); NaN for empty
     cells. Returns the values and a mask of the cells that are not numbers (or not finite,
     or beyond ±MAX_VALUE)."""
+    if pd.api.types.is_bool_dtype(cells.dtype):
+        return pd.Series(np.nan, index=cells.index), np.ones(len(cells), dtype=bool)
+    if pd.api.types.is_numeric_dtype(cells.dtype):
+        values = cells.to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isnan(values) & ~(np.abs(values) <= MAX_VALUE)
+        return pd.Series(np.where(bad, np.nan, values), index=cells.index), bad
+    if pd.api.types.infer_dtype(cells, skipna=False) == "string":
+        # CSV: the common, vectorised path; grouped digits and errors one by one
+        text = cells.str.strip()
+        plain = text.str.fullmatch(_PATTERNS[decimal][0].pattern).to_numpy(dtype=bool)
+        digits = text[plain].str.replace(",", ".", regex=False) if decimal == "," \
+            else text[plain]
+        values = np.full(len(cells), np.nan)
+        values[plain] = pd.to_numeric(digits, errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            bad = plain & ~(np.abs(values) <= MAX_VALUE)
+        values[bad] = np.nan
+        rest = np.flatnonzero(~plain & (text != "").to_numpy(dtype=bool))
+        if len(rest):
+            rest_values, rest_bad = _parse_cells(cells.iloc[rest], decimal)
+            values[rest], bad[rest] = rest_values, rest_bad
+        return pd.Series(values, index=cells.index), bad
+    values, bad = _parse_cells(cells, decimal)
+    return pd.Series(values, index=cells.index), bad
+
+
+def _parse_cells(cells: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`parse_numbers`, one cell at a time (mixed types, grouped digits)."""
     values = np.full(len(cells), np.nan)
     bad = np.zeros(len(cells), dtype=bool)
     for i, cell in enumerate(cells.tolist()):
@@ -79,7 +108,7 @@ def parse_numbers(cells: pd.Series, decimal: str = ".") -> tuple[pd.Series, np.n
             bad[i] = True
         else:
             values[i] = value
-    return pd.Series(values, index=cells.index, dtype=float), bad
+    return values, bad
 
 
 def why_bad(cell: object, decimal: str = ".") -> str:

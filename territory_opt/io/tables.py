@@ -112,7 +112,8 @@ def _read_csv(path: Path, decimal: str) -> pd.DataFrame:
         line = re.search(r"in line (\d+)", str(err))
         raise InputError(f"cannot parse CSV: {str(err).strip()}", file=str(path),
                          row=int(line[1]) if line else _unclosed_quote_row(text)) from None
-    blank = (raw.fillna("").astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)
+    # skipinitialspace has turned cells of spaces into ""
+    blank = (raw.isna() | (raw == "")).all(axis=1)
     keep = np.flatnonzero(~blank.to_numpy())
     if len(keep) == 0:
         raise InputError("the file is empty (no header row)", file=str(path))
