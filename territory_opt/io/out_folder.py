@@ -157,7 +157,8 @@ def check_existing_folder(real: Path, given: Path, kind: str, force: bool) -> No
     if not stat.S_ISDIR(st.st_mode):
         what = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else
                 "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
-                "a socket" if stat.S_ISSOCK(st.st_mode) else "a file")
+                "a socket" if stat.S_ISSOCK(st.st_mode) else
+                "a symbolic link that loops" if stat.S_ISLNK(st.st_mode) else "a file")
         raise InputError(f"the output exists and is {what}, not a folder; choose another --out",
                          file=str(given))
     if force or not os.listdir(real):

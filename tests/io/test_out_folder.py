@@ -233,6 +233,13 @@ def test_a_symlinked_out_stays_a_link(tmp_path: Path) -> None:
     no_temporaries(real.parent)
 
 
+def test_a_symlink_loop_is_refused(tmp_path: Path, no_solve: None) -> None:
+    scenario = make_case(tmp_path / "in")
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    refused(run(scenario, "--out", str(tmp_path / "a")), "loops")
+
+
 def test_a_symlink_to_an_input_folder_is_refused(tmp_path: Path, no_solve: None) -> None:
     scenario = make_case(tmp_path / "in")
     link = tmp_path / "innocent"
