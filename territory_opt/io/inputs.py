@@ -6,9 +6,9 @@ are renamed to lower case; extra columns keep their names and pass through to th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,9 @@ from territory_opt.domain.errors import InputError
 from territory_opt.domain.geo import zip_centroid
 from territory_opt.domain.scenario import MAX_HOURS_PER_YEAR, ROLES, STAGES, Scenario
 from territory_opt.io.tables import read_table, sheet_row
+
+if TYPE_CHECKING:
+    from territory_opt.io.column_mapping import MappedTable
 
 ACCOUNT_COLUMNS = ("account_id", "name", "lat", "lon", "postal_code", "potential", "revenue",
                    "stage", "owner_id", "locked", "unit_id")
@@ -30,14 +33,20 @@ _FALSE = {"false", "0", "no", "n", "f", ""}
 class _Table:
     """A raw table plus the file name, for messages."""
 
-    def __init__(self, df: pd.DataFrame, file: str, known: Iterable[str]) -> None:
+    def __init__(self, df: pd.DataFrame, file: str, known: Iterable[str],
+                 rows: Sequence[int] | np.ndarray | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         known = set(known)
         self.file = file
         self.df = df.rename(columns={c: c.lower() for c in df.columns if c.lower() in known})
+        # a mapped table (io/column_mapping.py): spreadsheet rows and the file's headers
+        self.rows, self.headers = rows, headers or {}
 
     def fail(self, message: str, index: int | None = None,
              column: str | None = None) -> NoReturn:
-        row = None if index is None else sheet_row(index)
+        row = None if index is None else (
+            sheet_row(index) if self.rows is None else int(self.rows[index]))
+        column = None if column is None else self.headers.get(column, column)
         raise InputError(message, file=self.file, row=row, column=column)
 
     def has(self, column: str) -> bool:
@@ -141,8 +150,8 @@ class _Table:
             for i in np.flatnonzero(missing.to_numpy()).tolist():
                 point = zip_centroid(codes.iloc[i])
                 if point is None:
-                    self.fail(f"postal code '{codes.iloc[i]}' is not a known US ZIP code",
-                              int(i), "postal_code")
+                    self.fail(f"postal code '{codes.iloc[i]}' is not a known US ZIP code "
+                              "(a row outside the US needs lat and lon)", int(i), "postal_code")
                 lat.iloc[i], lon.iloc[i] = point
         for col, s, lim in (("lat", lat, 90.0), ("lon", lon, 180.0)):
             out = s.abs() > lim
@@ -164,9 +173,17 @@ def _passthrough(t: _Table, known: Iterable[str]) -> pd.DataFrame:
     return t.df[[c for c in t.df.columns if c not in known]].copy()
 
 
-def load_reps(path: str | Path, scenario: Scenario) -> pd.DataFrame:
+def _open(path: str | Path, known: Iterable[str], table: MappedTable | None) -> _Table:
+    """The file at ``path``, or ``table`` when it was read and mapped already."""
+    if table is None:
+        return _Table(read_table(path), str(path), known)
+    return _Table(table.df, table.file, known, table.rows, table.headers)
+
+
+def load_reps(path: str | Path, scenario: Scenario,
+              table: MappedTable | None = None) -> pd.DataFrame:
     """Read and check the reps table. Columns: REP_COLUMNS then any extra columns."""
-    t = _Table(read_table(path), str(path), REP_COLUMNS)
+    t = _open(path, REP_COLUMNS, table)
     t.require("rep_id", "role")
     ids = t.unique_ids("rep_id")
     role = t.text("role").str.lower()
@@ -197,9 +214,10 @@ def load_reps(path: str | Path, scenario: Scenario) -> pd.DataFrame:
     return pd.concat([out, _passthrough(t, REP_COLUMNS)], axis=1)
 
 
-def load_accounts(path: str | Path, scenario: Scenario, reps: pd.DataFrame) -> pd.DataFrame:
+def load_accounts(path: str | Path, scenario: Scenario, reps: pd.DataFrame,
+                  table: MappedTable | None = None) -> pd.DataFrame:
     """Read and check the accounts table against the scenario and the reps."""
-    t = _Table(read_table(path), str(path), ACCOUNT_COLUMNS)
+    t = _open(path, ACCOUNT_COLUMNS, table)
     t.require("account_id", "potential")
     ids = t.unique_ids("account_id")
     stage = t.text("stage").str.lower()

@@ -7,6 +7,8 @@ import hashlib
 from pathlib import Path
 
 from territory_opt.domain.planning_data import PlanningData, derive
+from territory_opt.domain.scenario import Scenario
+from territory_opt.io.crm_tables import InputNotes, read_accounts_table, read_reps_table
 from territory_opt.io.inputs import load_accounts, load_reps
 from territory_opt.io.scenario_file import load_scenario
 
@@ -14,12 +16,21 @@ from territory_opt.io.scenario_file import load_scenario
 def load_planning_data(scenario_path: str | Path) -> PlanningData:
     """Read a scenario file and its tables; every problem is an InputError."""
     scenario_path = Path(scenario_path)
-    scenario = load_scenario(scenario_path)
-    reps = load_reps(scenario.data.reps, scenario)
-    accounts = load_accounts(scenario.data.accounts, scenario, reps)
-    sources = {"scenario": scenario_path, "accounts": scenario.data.accounts,
-               "reps": scenario.data.reps}
-    return derive(scenario, accounts, reps, sources, reps_file=str(scenario.data.reps))
+    return load_scenario_data(load_scenario(scenario_path), scenario_path)[0]
+
+
+def load_scenario_data(scenario: Scenario,
+                       scenario_path: Path) -> tuple[PlanningData, InputNotes]:
+    """The planning data of a parsed scenario, and what reading its CRM tables left out."""
+    accounts_path, reps_path = scenario.data.path("accounts"), scenario.data.path("reps")
+    assert accounts_path is not None and reps_path is not None
+    mapped_reps, left_out = read_reps_table(scenario)
+    reps = load_reps(reps_path, scenario, table=mapped_reps)
+    mapped_accounts, notes = read_accounts_table(scenario, reps, left_out)
+    accounts = load_accounts(accounts_path, scenario, reps, table=mapped_accounts)
+    sources = {"scenario": scenario_path, "accounts": accounts_path, "reps": reps_path}
+    data = derive(scenario, accounts, reps, sources, reps_file=str(reps_path))
+    return data, notes
 
 
 def file_sha256(path: Path) -> str:

@@ -99,7 +99,8 @@ def measure(data: PlanningData, params: MeasureParams) -> MeasureResult:
     acc_ids, rep_ids = set(data.accounts["account_id"]), set(data.reps["rep_id"])
     period = parse_period(params.period) if params.period else None
     acts, period = load_activities(act_path, acc_ids, rep_ids, period, strict=params.strict)
-    deals = load_deals(deal_path, acc_ids, rep_ids, strict=params.strict) if deal_path else None
+    deals = load_deals(deal_path, acc_ids, rep_ids, strict=params.strict,
+                       preset=data.scenario.data.preset) if deal_path else None
     owner, owner_source = _owners(data, params.plan_dir)
     acc = data.accounts.set_index("account_id")[["name", "tier", "role", "potential"]]
     acc = acc.assign(owner=owner).join(planned_per_account(data, period.year_fraction))
