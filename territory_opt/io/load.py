@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from territory_opt.domain.keep_owner import OPEN_DEAL
 from territory_opt.domain.planning_data import PlanningData, derive
 from territory_opt.domain.scenario import Scenario
 from territory_opt.io.crm_tables import InputNotes, read_accounts_table, read_reps_table
 from territory_opt.io.inputs import load_accounts, load_reps
+from territory_opt.io.open_deals import open_deal_accounts
 from territory_opt.io.scenario_file import load_scenario
 
 
@@ -29,6 +31,13 @@ def load_scenario_data(scenario: Scenario,
     mapped_accounts, notes = read_accounts_table(scenario, reps, left_out)
     accounts = load_accounts(accounts_path, scenario, reps, table=mapped_accounts)
     sources = {"scenario": scenario_path, "accounts": accounts_path, "reps": reps_path}
+    deals = scenario.data.deals
+    if scenario.disruption.keep_owner_with_open_deals and deals is not None:
+        accounts = accounts.assign(**{OPEN_DEAL: open_deal_accounts(
+            deals, scenario.data.preset, accounts)})
+        deals_path = scenario.data.path("deals")
+        assert deals_path is not None
+        sources["deals"] = deals_path
     data = derive(scenario, accounts, reps, sources, reps_file=str(reps_path))
     return data, notes
 

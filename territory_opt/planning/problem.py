@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from territory_opt.domain.keep_owner import keep_owner_mask
 from territory_opt.domain.planning_data import PlanningData
 from territory_opt.domain.scenario import ROLES
 from territory_opt.engine import AssignmentProblem
@@ -44,10 +45,9 @@ def owner_index(data: PlanningData) -> np.ndarray:
 
 
 def fixed_accounts(data: PlanningData, owner: np.ndarray) -> np.ndarray:
-    """Accounts that must stay with their owner: locked, or a keep-owner tier."""
-    acc = data.accounts
-    keep = acc["tier"].isin(list(data.scenario.disruption.keep_owner_tiers)).to_numpy()
-    return (owner >= 0) & (acc["locked"].to_numpy(bool) | keep)
+    """Accounts that must stay with their owner: locked, a keep-owner tier, or an open deal
+    (domain/keep_owner.py)."""
+    return (owner >= 0) & keep_owner_mask(data.scenario, data.accounts)
 
 
 def build_problem(data: PlanningData, *, keep_owner: bool = True,
@@ -61,7 +61,7 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
     acc, reps = data.accounts, data.reps
     owner = owner_index(data)
     fixed = fixed_accounts(data, owner) if keep_owner else (
-        (owner >= 0) & acc["locked"].to_numpy(bool))
+        (owner >= 0) & keep_owner_mask(sc, acc, tiers=False))
     cells = reps["cell"].to_numpy()
     owner_any = acc["owner_id"].map({r: i for i, r in enumerate(reps["rep_id"])}).fillna(
         -1).to_numpy(np.int64)
