@@ -6,6 +6,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pandas as pd
+
+from territory_opt.domain.errors import InputError
+from territory_opt.domain.families import family_roots
 from territory_opt.domain.keep_owner import OPEN_DEAL
 from territory_opt.domain.planning_data import PlanningData, derive
 from territory_opt.domain.scenario import Scenario
@@ -31,6 +35,8 @@ def load_scenario_data(scenario: Scenario,
     mapped_accounts, notes = read_accounts_table(scenario, reps, left_out)
     accounts = load_accounts(accounts_path, scenario, reps, table=mapped_accounts)
     sources = {"scenario": scenario_path, "accounts": accounts_path, "reps": reps_path}
+    if scenario.families == "together":
+        accounts = _with_families(accounts, mapped_accounts.file)
     deals = scenario.data.deals
     if scenario.disruption.keep_owner_with_open_deals and deals is not None:
         accounts = accounts.assign(**{OPEN_DEAL: open_deal_accounts(
@@ -40,6 +46,15 @@ def load_scenario_data(scenario: Scenario,
         sources["deals"] = deals_path
     data = derive(scenario, accounts, reps, sources, reps_file=str(reps_path))
     return data, notes
+
+
+def _with_families(accounts: pd.DataFrame, file: str) -> pd.DataFrame:
+    """The accounts with ``family_id`` (the family's top account; '' for none)."""
+    if "parent_id" not in accounts.columns:
+        raise InputError("families: together needs a parent_id column (Salesforce ParentId, "
+                         "HubSpot Parent Company, Dynamics parentaccountid); map one with "
+                         "data.accounts.columns.parent_id", file=file, column="parent_id")
+    return accounts.assign(family_id=family_roots(accounts))
 
 
 def file_sha256(path: Path) -> str:
