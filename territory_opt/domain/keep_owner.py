@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from territory_opt.domain.errors import InputError
 from territory_opt.domain.scenario import Scenario
 from territory_opt.engine.arrays import BoolArray
 
@@ -22,6 +23,10 @@ def keep_owner_mask(scenario: Scenario, accounts: pd.DataFrame, *,
     keep = accounts["locked"].to_numpy(bool).copy()
     if tiers:
         keep |= accounts["tier"].isin(list(scenario.disruption.keep_owner_tiers)).to_numpy()
-    if scenario.disruption.keep_owner_with_open_deals and OPEN_DEAL in accounts.columns:
+    if scenario.disruption.keep_owner_with_open_deals:
+        if OPEN_DEAL not in accounts.columns:  # e.g. switched on by a sweep's overrides only
+            raise InputError("disruption.keep_owner_with_open_deals is on, but the open deals "
+                             "were not read: set it in the scenario file, which reads "
+                             "data.deals when it loads", column=OPEN_DEAL)
         keep |= accounts[OPEN_DEAL].to_numpy(bool)
     return np.asarray(keep, dtype=bool)

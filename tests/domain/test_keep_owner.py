@@ -69,3 +69,18 @@ def test_the_deals_table_needs_a_way_to_tell_open_deals(tmp_path: Path,
     accounts, reps, sc = case(tmp_path, "deal_id,account_id,amount\nd1,a3,100\n")
     with pytest.raises(InputError, match="needs is_closed, outcome or closed"):
         load_planning_data(write_case(accounts, reps, sc))
+
+
+def test_open_deals_switched_on_without_reading_them_is_an_error(
+        tmp_path: Path, write_case: Callable[..., Path]) -> None:
+    """A sweep's scenario_overrides may switch the rule on after the tables were read; the
+    open deals were then never read, and the plan would silently ignore them."""
+    from territory_opt.domain.errors import InputError
+    from territory_opt.domain.keep_owner import keep_owner_mask
+
+    accounts, reps, sc = case(tmp_path, OUR_DEALS, flag=False)
+    data = load_planning_data(write_case(accounts, reps, sc))
+    on = data.scenario.model_copy(update={"disruption": data.scenario.disruption.model_copy(
+        update={"keep_owner_with_open_deals": True})})
+    with pytest.raises(InputError, match="the open deals were not read"):
+        keep_owner_mask(on, data.accounts)
