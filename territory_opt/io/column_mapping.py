@@ -77,7 +77,10 @@ class MappedTable:
         """Cells as stripped text ('' when missing or when the column is absent)."""
         if column not in self.df.columns:
             return pd.Series([""] * len(self.df), index=self.df.index, dtype=object)
-        return self.df[column].map(cell_text).astype(object)
+        values = self.df[column]
+        if pd.api.types.is_string_dtype(values.dtype) and not values.isna().any():
+            return values.str.strip().astype(object)  # CSV cells: text already (fast path)
+        return values.map(cell_text).astype(object)
 
     def take(self, keep: np.ndarray) -> MappedTable:
         """The rows where ``keep`` is true (their spreadsheet rows kept)."""
@@ -157,6 +160,8 @@ def _check_explicit(explicit: dict[str, str], headers: list[str], file: str,
 
 def _renamed(df: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
     """Our columns first (one header may feed two of ours), then the other headers."""
+    if all(header_key(h) == ours for ours, h in mapping.items()):
+        return df.rename(columns={h: ours for ours, h in mapping.items()})  # names only
     taken = {header_key(h) for h in mapping.values()}
     ours = {column: df[header].to_numpy() for column, header in mapping.items()}
     rest = {c: df[c].to_numpy() for c in df.columns if header_key(c) not in taken}

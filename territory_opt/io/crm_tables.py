@@ -125,7 +125,11 @@ def prepare_reps(mt: MappedTable) -> tuple[MappedTable, MappedTable]:
 
 def _check_same_record(mt: MappedTable, column: str) -> None:
     """Two spellings of one Salesforce record (15 and 18 characters) are a duplicate id."""
-    ids = mt.text(column).tolist()
+    text = mt.text(column)
+    length = text.str.len()
+    if not ((length == 15).any() and (length == 18).any()):
+        return  # both forms of one id need one id of each length
+    ids = text.tolist()
     seen: dict[str, int] = {}
     for pos, i in enumerate(ids):
         if not i:
@@ -150,8 +154,9 @@ def resolve_owners(accounts: MappedTable, reps: pd.DataFrame,
     gone = ReferenceIndex(left_out.text("rep_id"), left_out.text("email"),
                           left_out.text("name"))
     owners = accounts.text("owner_id")
+    known = set(index.ids)
     resolved: dict[str, str] = {}
-    for value in pd.unique(owners[owners != ""]):
+    for value in pd.unique(owners[(owners != "") & ~owners.isin(known)]):
         hit, ambiguous = index.find(value)
         if hit is None and not ambiguous and gone.find(value)[0] is not None:
             hit = ""
@@ -166,6 +171,8 @@ def resolve_owners(accounts: MappedTable, reps: pd.DataFrame,
             raise accounts.fail(f"owner '{value}' is not a rep_id in the reps table, nor a "
                                 f"rep's email or name.{hint}", i, "owner_id")
         resolved[value] = hit
+    if not resolved:
+        return accounts, 0  # every owner is a rep_id as written
     new = owners.map(lambda v: resolved.get(v, v))
     cleared = int(((owners != "") & (new == "")).sum())
     return accounts.with_column("owner_id", new), cleared
