@@ -131,7 +131,7 @@ def map_table(df: pd.DataFrame, file: str, table: str, spec: TableSource | None,
     if (explicit or preset is not None) and table in REQUIRED:
         for column in REQUIRED[table]:
             if column not in out.columns and not _has(out, column):
-                raise _missing(column, headers, file, table, preset, preset_name)
+                raise _missing(column, headers, file, table, preset, preset_name, explicit)
     return _recode(mapped, table, spec, preset)
 
 
@@ -169,12 +169,16 @@ def _renamed(df: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
 
 
 def _missing(column: str, headers: list[str], file: str, table: str,
-             preset: TablePreset | None, preset_name: str | None) -> InputError:
+             preset: TablePreset | None, preset_name: str | None,
+             explicit: dict[str, str]) -> InputError:
     looked = [column, *(preset.columns.get(column, ()) if preset is not None else ())]
     how = f"the {preset_name} preset looks for " if preset_name else "looked for "
+    typo = difflib.get_close_matches(column, list(explicit), n=1, cutoff=0.6)
+    hint = (f"; data.{table}.columns.{typo[0]} maps '{explicit[typo[0]]}': did you mean "
+            f"'{column}'?" if typo else "")
     return InputError(
         f"required column '{column}' is missing: {how}{', '.join(looked)}; map one with "
-        f"data.{table}.columns.{column} (columns found: {', '.join(headers)})",
+        f"data.{table}.columns.{column}{hint} (columns found: {', '.join(headers)})",
         file=file, column=column)
 
 

@@ -88,3 +88,10 @@ def test_a_required_column_the_preset_cannot_find(tmp_path: Path) -> None:
         read_mapped(source(tmp_path, text=text), "accounts", "salesforce")
     assert ("required column 'potential' is missing: the salesforce preset looks for "
             "potential, Potential__c, AnnualRevenue, Annual Revenue") in str(err.value)
+
+
+def test_a_misspelt_column_of_ours_is_suggested(tmp_path: Path) -> None:
+    spec = source(tmp_path, columns={"acount_id": "Id", "potential": "Annual Revenue"})
+    with pytest.raises(InputError, match="data.accounts.columns.acount_id maps 'Id': did you "
+                                         "mean 'account_id'"):
+        read_mapped(spec, "accounts")
