@@ -528,6 +528,197 @@ All company and person names, emails and CRM ids are fictional.
 """
 
 
+# --------------------------------------------------------------------------- Salesforce copy
+
+SF_DIR = HERE / "demo_salesforce"
+SF_SEED = 20240612  # its own generator, so the tables of demo/ stay as they are
+#: Account.Type per stage: the standard picklist has Prospect and Customer - Direct/Channel;
+#: the demo org added Lead and Opportunity (the preset keeps a value that is a stage name)
+SF_TYPE = {"prospect": "Prospect", "lead": "Lead", "opportunity": "Opportunity"}
+SF_TITLE = {"farmer": "Account Manager", "hunter": "Business Development Representative",
+            "closer": "Account Executive"}
+SF_STAGE = {"lead": "Prospecting", "opportunity": "Qualification",
+            "proposal": "Proposal/Price Quote", "negotiation": "Negotiation/Review"}
+SF_MANAGERS = {"M1": ("Joan", "Whitaker"), "M2": ("Paul", "Reyes"), "M3": ("Nina", "Olsen")}
+SF_FAMILIES = 40  # parent accounts, each with one or two children of the same owner nearby
+SF_FAMILY_KM = 25.0
+
+
+def salesforce_id(rng: np.random.Generator, prefix: str) -> str:
+    """An 18-character Salesforce id: a key prefix (001 Account, 005 User, 006 Opportunity),
+    the pod "5g0000", five random letters and digits, and the case-checksum suffix."""
+    alnum = string.ascii_letters + string.digits
+    base = prefix + "5g0000" + "".join(alnum[i] for i in rng.integers(len(alnum), size=6))
+    suffix = ""
+    for chunk in range(3):
+        bits = sum(1 << i for i, ch in enumerate(base[chunk * 5:chunk * 5 + 5]) if ch.isupper())
+        suffix += (string.ascii_uppercase + "012345")[bits]
+    return base + suffix
+
+
+def unique_ids(rng: np.random.Generator, prefix: str, n: int) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    while len(out) < n:
+        i = salesforce_id(rng, prefix)
+        if i.lower() not in seen:
+            seen.add(i.lower())
+            out.append(i)
+    return out
+
+
+def salesforce_families(rng: np.random.Generator, accounts: pd.DataFrame) -> list[int]:
+    """Per account the position of its parent (-1 none): SF_FAMILIES parents, customers with
+    an owner, each with one or two children that are customers of the same owner within
+    SF_FAMILY_KM and in no other family."""
+    parent = [-1] * len(accounts)
+    owner = accounts["owner_id"].to_numpy()
+    customer = (accounts["stage"] == "customer").to_numpy() & (owner != "")
+    lat, lon = accounts["lat"].to_numpy(float), accounts["lon"].to_numpy(float)
+    used = np.zeros(len(accounts), dtype=bool)
+    families = 0
+    for p in rng.permutation(np.flatnonzero(customer)).tolist():
+        if families == SF_FAMILIES:
+            break
+        if used[p]:
+            continue
+        near = haversine_km(lat[p], lon[p], lat, lon) < SF_FAMILY_KM
+        pool = np.flatnonzero(near & customer & ~used & (owner == owner[p]))
+        pool = pool[pool != p]
+        if len(pool) == 0:
+            continue
+        kids = rng.choice(pool, size=min(len(pool), int(rng.integers(1, 3))), replace=False)
+        used[p] = True
+        used[kids] = True
+        for k in kids.tolist():
+            parent[k] = p
+        families += 1
+    return parent
+
+
+def write_salesforce_copy(demo_dir: Path = OUT_DIR, out_dir: Path = SF_DIR) -> None:
+    """The demo's accounts, reps and deals as Salesforce exports them (Data Loader: API names,
+    18-character ids): Account.csv, User.csv and Opportunity.csv in ``out_dir``.
+
+    Read from the files in ``demo_dir`` (deals.csv comes from make_activity_demo.py). Beyond
+    the demo tables: ParentId families (customers of one owner within 25 km), three managers
+    (Title "Sales Manager", not reps) and one inactive former rep in User.csv, 5% of
+    postal codes as ZIP+4 and 10% of accounts not geocoded (empty BillingLatitude/Longitude:
+    their ZIP's centroid is used). Current revenue has no standard Salesforce field and is
+    left out; AnnualRevenue holds the potential (what the preset reads as potential)."""
+    rng = np.random.default_rng(SF_SEED)
+    accounts = pd.read_csv(demo_dir / "accounts.csv", dtype=str, keep_default_na=False)
+    reps = pd.read_csv(demo_dir / "reps.csv", dtype=str, keep_default_na=False)
+    deals = pd.read_csv(demo_dir / "deals.csv", dtype=str, keep_default_na=False)
+    n = len(accounts)
+    acc_id = dict(zip(accounts["account_id"], unique_ids(rng, "001", n), strict=True))
+    user = dict(zip(reps["rep_id"], reps["crm_user_id"], strict=True))
+    managers = dict(zip(SF_MANAGERS, unique_ids(rng, "005", len(SF_MANAGERS)), strict=True))
+    parent = salesforce_families(rng, accounts.assign(lat=accounts["lat"].astype(float),
+                                                      lon=accounts["lon"].astype(float)))
+    ids = list(acc_id.values())
+    plus4 = rng.random(n) < 0.05
+    geocoded = rng.random(n) >= 0.10
+    channel = rng.random(n) < 0.2
+    employees = np.maximum(1, np.round(accounts["potential"].astype(float).to_numpy()
+                                       / rng.uniform(2000, 8000, n))).astype(int)
+    zips = [f"{z}-{int(rng.integers(1000, 10000))}" if p else z
+            for z, p in zip(accounts["postal_code"], plus4, strict=True)]
+    sf_accounts = pd.DataFrame({
+        "Id": ids,
+        "Name": accounts["name"],
+        "ParentId": [ids[p] if p >= 0 else "" for p in parent],
+        "Type": [SF_TYPE.get(s, "Customer - Channel" if c else "Customer - Direct")
+                 for s, c in zip(accounts["stage"], channel, strict=True)],
+        "Industry": accounts["industry"],
+        "AnnualRevenue": accounts["potential"].astype(float).round().astype(int),
+        "NumberOfEmployees": employees,
+        "BillingCity": accounts["city"],
+        "BillingState": "OH",
+        "BillingPostalCode": zips,
+        "BillingCountry": "United States",
+        "BillingLatitude": accounts["lat"].where(geocoded, ""),
+        "BillingLongitude": accounts["lon"].where(geocoded, ""),
+        "OwnerId": accounts["owner_id"].map(lambda r: user.get(r, "")),
+        "Strategic__c": accounts["strategic"],
+        "Locked__c": accounts["locked"],
+    })
+    first_last = reps["name"].str.split(" ", n=1)
+    sf_users = pd.DataFrame({
+        "Id": reps["crm_user_id"],
+        "Name": reps["name"],
+        "FirstName": first_last.str[0],
+        "LastName": first_last.str[1],
+        "Email": reps["email"],
+        "IsActive": "true",
+        "Title": reps["role"].map(SF_TITLE),
+        "ManagerId": reps["manager_id"].map(managers),
+        "PostalCode": reps["postal_code"],
+        "Latitude": reps["lat"],
+        "Longitude": reps["lon"],
+        "Capacity_Hours__c": reps["capacity_hours"],
+    })
+    extra = [{"Id": managers[m], "Name": f"{f} {last}", "FirstName": f, "LastName": last,
+              "Email": f"{f.lower()}.{last.lower()}@example.com", "IsActive": "true",
+              "Title": "Sales Manager", "ManagerId": "", "PostalCode": "43215",
+              "Latitude": "", "Longitude": "", "Capacity_Hours__c": ""}
+             for m, (f, last) in SF_MANAGERS.items()]
+    extra.append({"Id": unique_ids(rng, "005", 1)[0], "Name": "Gary Lutz", "FirstName": "Gary",
+                  "LastName": "Lutz", "Email": "gary.lutz@example.com", "IsActive": "false",
+                  "Title": "Account Manager", "ManagerId": managers["M1"],
+                  "PostalCode": "44114", "Latitude": "", "Longitude": "",
+                  "Capacity_Hours__c": "1500"})
+    sf_users = pd.concat([sf_users, pd.DataFrame(extra)], ignore_index=True)
+    closed = deals["outcome"] != "open"
+    expected = (pd.to_datetime(deals["created"]) + pd.Timedelta(days=90)).dt.strftime("%Y-%m-%d")
+    sf_opps = pd.DataFrame({
+        "Id": unique_ids(rng, "006", len(deals)),
+        "Name": deals["deal_id"].map(lambda d: f"Demo deal {d}"),
+        "AccountId": deals["account_id"].map(lambda a: acc_id.get(a, "")),
+        "OwnerId": deals["rep_id"].map(lambda r: user.get(r, "")),
+        "StageName": [("Closed Won" if o == "won" else "Closed Lost") if o != "open"
+                      else SF_STAGE.get(st, "Qualification")
+                      for o, st in zip(deals["outcome"], deals["stage_reached"], strict=True)],
+        "IsClosed": closed.map({True: "true", False: "false"}),
+        "IsWon": (deals["outcome"] == "won").map({True: "true", False: "false"}),
+        "Amount": deals["amount"],
+        "CreatedDate": deals["created"] + "T09:00:00.000Z",
+        "CloseDate": deals["closed"].where(closed, expected),
+    })
+    for df, name in ((sf_accounts, "Account.csv"), (sf_users, "User.csv"),
+                     (sf_opps, "Opportunity.csv")):
+        write_csv(df, out_dir / name, {})
+    (out_dir / "README.md").write_text(SF_README_TEXT, encoding="utf-8")
+    families = sum(1 for p in parent if p >= 0)
+    print(f"Salesforce copy: {n} accounts ({families} children in ParentId families), "
+          f"{len(sf_users)} users, {len(sf_opps)} opportunities written to {out_dir}")
+
+
+SF_README_TEXT = """\
+# Demo scenario data in Salesforce export layout
+
+The tables of `../demo/` as a Salesforce org exports them with Data Loader (API field names
+as headers, 18-character ids), written by `scenarios/make_demo.py` (`write_salesforce_copy`)
+from `../demo/accounts.csv`, `reps.csv` and `deals.csv`; `../demo_salesforce.yaml` reads them
+with `preset: salesforce` and is maintained by hand.
+
+- `Account.csv`: Id, Name, ParentId, Type, Industry, AnnualRevenue (the demo's potential),
+  NumberOfEmployees, BillingCity/State/PostalCode/Country, BillingLatitude/Longitude (empty
+  for the 10% of accounts not geocoded: their ZIP's centroid is used; 5% of postal codes are
+  ZIP+4), OwnerId, and the custom checkboxes Strategic__c and Locked__c. Type holds the
+  standard Prospect, Customer - Direct and Customer - Channel, and Lead and Opportunity, which
+  this fictional org added to the picklist. ParentId links 40 parent accounts to one or two
+  nearby customers of the same owner.
+- `User.csv`: Id, Name, FirstName, LastName, Email, IsActive, Title, ManagerId, PostalCode,
+  Latitude, Longitude and the custom field Capacity_Hours__c; besides the 20 reps, three sales
+  managers (not reps) and one inactive former account manager.
+- `Opportunity.csv`: Id, Name, AccountId, OwnerId, StageName, IsClosed, IsWon, Amount,
+  CreatedDate, CloseDate (an open deal's expected close date).
+
+The generator is seeded and deterministic. All names, emails and ids are fictional.
+"""
+
+
 def main() -> None:
     """Generate, check and write the demo scenario."""
     rng = np.random.default_rng(SEED)
@@ -545,6 +736,8 @@ def main() -> None:
               {"lat": 5, "lon": 5, "capacity_hours": 0, "cost": 2})
     check_scenario()
     (OUT_DIR / "README.md").write_text(README_TEXT, encoding="utf-8")
+    if (OUT_DIR / "deals.csv").is_file():  # written by make_activity_demo.py
+        write_salesforce_copy()
 
 
 if __name__ == "__main__":

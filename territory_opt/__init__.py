@@ -10,6 +10,9 @@ Python API::
     from territory_opt import run_plan  # what `territory-opt run` does: solve and write
     outcome = run_plan("scenarios/demo.yaml", out="out/demo")
 
+    from territory_opt import init_scenario  # what `territory-opt init` does
+    init_scenario("Account.csv", "User.csv", out="scenario.yaml")
+
 Layers, from the top (each imports only those below it; `lint-imports` checks this):
 ``cli`` → ``application`` (one entry point per command) → ``output`` (plan folder, report,
 CRM files) | ``measure`` (execution against the plan) → ``headcount`` (sizing, options,
@@ -19,6 +22,7 @@ checker) → ``districting`` (contiguous districts on a graph) → ``engine`` (t
 solver on arrays; it imports nothing else of the package).
 """
 
+from territory_opt.application.init import InitResult, init_scenario
 from territory_opt.application.run import RunOutcome, run_plan
 from territory_opt.domain.checker import Metrics, check_plan, recompute
 from territory_opt.domain.errors import InfeasibleError, InputError, TerritoryError
@@ -32,6 +36,7 @@ from territory_opt.planning.solve import solve
 
 __all__ = [
     "InfeasibleError",
+    "InitResult",
     "InputError",
     "Metrics",
     "Plan",
@@ -44,6 +49,7 @@ __all__ = [
     "assign_tiers",
     "check_plan",
     "derive",
+    "init_scenario",
     "load_planning_data",
     "load_scenario",
     "parse_scenario",

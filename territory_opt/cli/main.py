@@ -6,6 +6,7 @@ import signal
 
 import click
 
+from territory_opt.cli.init_command import init
 from territory_opt.cli.measure_command import measure
 from territory_opt.cli.plan_commands import export, report
 from territory_opt.cli.scenario_commands import demo, run, segment, size, validate
@@ -27,5 +28,5 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-for command in (validate, segment, size, run, compare, export, report, measure, demo):
+for command in (init, validate, segment, size, run, compare, export, report, measure, demo):
     main.add_command(command)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from territory_opt.domain.families import split_families
+from territory_opt.domain.keep_owner import keep_owner_mask
 from territory_opt.domain.planning_data import PlanningData
 from territory_opt.domain.workload import pair_travel_hours
 
@@ -78,11 +80,12 @@ def recompute(data: PlanningData, rep_id: Sequence[str]) -> Recomputed:
         "moved": moved, "handover": handover, "touch_hours": touch, "travel_hours": travel,
         "workload_hours": touch + travel,
     })
-    keep = acc["tier"].isin(list(sc.disruption.keep_owner_tiers)).to_numpy()
-    must_stay = same_role_owner & (acc["locked"].to_numpy(bool) | keep)
+    must_stay = same_role_owner & keep_owner_mask(sc, acc)
     if (must_stay & moved).any():
         violations.append(f"{int((must_stay & moved).sum())} locked or keep-owner accounts "
                           "changed owner")
+    if sc.families == "together":
+        violations.extend(split_families(acc, rep_id))
     measure = {"workload": touch + travel, "potential": acc["potential"].to_numpy(float),
                "accounts": np.ones(len(acc))}[sc.balance.measure]
     n = len(reps)

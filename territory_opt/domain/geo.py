@@ -62,14 +62,20 @@ def _zip_table() -> dict[str, tuple[float, float]]:
 def zip_centroid(postal_code: object) -> tuple[float, float] | None:
     """(lat, lon) of a US ZIP code from the offline `zipcodes` data, or None if unknown.
 
-    Accepts ``"43215"``, ``"43215-1234"`` and numbers that lost their leading zeros (``2108``).
+    Accepts ``"43215"``, ``"43215-1234"``, numbers that lost their leading zeros (``2108``)
+    and ZIP+4 written as one number (``432151234``, ``21341234`` for 02134-1234), as
+    spreadsheets and CRM exports write them.
     """
     if postal_code is None:
         return None
     text = str(postal_code).strip()
     if text.endswith(".0"):
         text = text[:-2]
-    text = text.split("-")[0]
-    if not text.isdigit() or len(text) > 5:
+    text = text.split("-")[0].strip()
+    if not text.isdigit():
+        return None
+    if len(text) in (8, 9):  # ZIP+4 without its hyphen
+        text = text.zfill(9)[:5]
+    if len(text) > 5:
         return None
     return _zip_table().get(text.zfill(5))

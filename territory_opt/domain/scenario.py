@@ -63,15 +63,72 @@ class Touch(_Strict):
 CallPattern = dict[Tier, tuple[Touch, ...]]
 
 
+#: the CRMs whose standard export layouts ``data.preset`` reads (territory_opt/io/crm_presets.py)
+PRESETS: tuple[str, ...] = ("salesforce", "hubspot", "dynamics")
+Preset = Literal["salesforce", "hubspot", "dynamics"]
+#: the tables of ``data`` that may be given as a mapping with ``columns`` and ``values``
+MAPPED_TABLES: tuple[str, ...] = ("accounts", "reps", "activities", "deals")
+
+
+def _text_keys(value: Any) -> Any:
+    """YAML reads keys such as ``1`` or ``3`` as numbers; a file's cells are text."""
+    if isinstance(value, dict):
+        return {("" if k is None else str(k)): v for k, v in value.items()}
+    return value
+
+
+class TableSource(_Strict):
+    """A table given with the names of its columns and the spellings of its values, e.g. a
+    CRM export: ``columns`` maps our column name to the file's header, ``values`` maps, per
+    column of ours, the file's spellings to ours (``~`` = empty; for a rep's ``role``: not a
+    rep, the row is left out). A key ``"*"`` in ``values`` stands for every other value."""
+
+    path: Path
+    columns: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, str | None]] = Field(default_factory=dict)
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _text_values(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for col, spellings in v.items():
+            spellings = _text_keys(spellings)
+            if isinstance(spellings, dict):
+                spellings = {k: (None if x is None else
+                                 str(x).lower() if isinstance(x, bool) else str(x))
+                             for k, x in spellings.items()}
+            out[str(col)] = spellings
+        return out
+
+
 class DataPaths(_Strict):
-    accounts: Path
-    reps: Path
+    """The input tables. Each of accounts, reps, activities and deals is a path, or a
+    :class:`TableSource` (path, columns, values); ``preset`` names the CRM whose export
+    layout the tables follow."""
+
+    accounts: Path | TableSource
+    reps: Path | TableSource
     units: Path | None = None
-    activities: Path | None = None
-    deals: Path | None = None
+    activities: Path | TableSource | None = None
+    deals: Path | TableSource | None = None
+    preset: Preset | None = None
     #: the decimal separator of numbers in CSV text: "." (then "," only between groups of
     #: three digits) or "," (then "." only between groups, and the separator must be ";")
     decimal: Literal[".", ","] = "."
+
+    def path(self, table: str) -> Path | None:
+        """The file of ``table`` (accounts, reps, activities, deals, units), or None."""
+        value = getattr(self, table)
+        return value.path if isinstance(value, TableSource) else value
+
+    def source(self, table: str) -> TableSource | None:
+        """The table as a :class:`TableSource` (a plain path: no columns or values)."""
+        value = getattr(self, table)
+        if value is None or isinstance(value, TableSource):
+            return value
+        return TableSource(path=value)
 
 
 class Segmentation(_Strict):
@@ -132,6 +189,8 @@ class Balance(_Strict):
 class Disruption(_Strict):
     max_moved_share: Number = Field(default=0.15, ge=0, le=1)
     keep_owner_tiers: tuple[Tier, ...] = ("A",)
+    #: accounts with an open deal in ``data.deals`` stay with their owner
+    keep_owner_with_open_deals: bool = False
 
 
 class Objective(_Strict):
@@ -239,11 +298,20 @@ class Scenario(_Strict):
     disruption: Disruption = Field(default_factory=Disruption)
     objective: Objective = Field(default_factory=Objective)
     contiguity: StrictBool = False
+    #: ``together``: a parent account and its children (``parent_id``) go to one rep per role
+    families: Literal["ignore", "together"] = "ignore"
     management: Management = Field(default_factory=Management)
     solver: Solver = Field(default_factory=Solver)
     #: optional sections read by ``territory-opt size`` only; absent means "not sized"
     funnel: Funnel | None = None
     profit: ProfitModel | None = None
+
+    @model_validator(mode="after")
+    def _deals_for_open_deals(self) -> Scenario:
+        if self.disruption.keep_owner_with_open_deals and self.data.deals is None:
+            raise ValueError("disruption.keep_owner_with_open_deals needs a deals table: set "
+                             "data.deals")
+        return self
 
     @field_validator("routing")
     @classmethod
@@ -304,6 +372,25 @@ def _check_unknown_keys(raw: dict[str, Any], file: str) -> None:
                         file=file, column=f"{section}.{key}",
                     )
     _check_funnel_stage_keys(raw.get("funnel"), file)
+    _check_table_keys(raw.get("data"), file)
+
+
+def _check_table_keys(data: Any, file: str) -> None:
+    """``data.<table>`` given as a mapping: only path, columns and values."""
+    known = list(TableSource.model_fields)
+    for table in MAPPED_TABLES:
+        value = data.get(table) if isinstance(data, dict) else None
+        if not isinstance(value, dict):
+            continue
+        for key in value:
+            if key not in known:
+                raise InputError(
+                    f"unknown key 'data.{table}.{key}'.{_did_you_mean(str(key), known)}",
+                    file=file, column=f"data.{table}.{key}")
+        if "path" not in value:
+            raise InputError(f"data.{table} is a mapping, so it needs 'path' (the file), "
+                             "e.g. {path: accounts.csv, columns: {account_id: Id}}", file=file,
+                             column=f"data.{table}.path")
 
 
 def _check_funnel_stage_keys(funnel: Any, file: str) -> None:
@@ -336,6 +423,18 @@ def _format_validation_error(err: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _resolve_paths(key: str, value: Any, base_dir: Path) -> Any:
+    """A data path made absolute against ``base_dir`` (also a mapping's ``path``); other keys
+    of ``data`` (preset, decimal) as given."""
+    if key not in _DATA_FILES:
+        return value
+    if isinstance(value, str):
+        return str(base_dir / value)
+    if isinstance(value, dict) and isinstance(value.get("path"), str):
+        return {**value, "path": str(base_dir / value["path"])}
+    return value
+
+
 def parse_scenario(raw: Any, *, base_dir: Path, file: str = "<scenario>") -> Scenario:
     """Validate a scenario mapping; relative data paths are resolved against ``base_dir``."""
     if not isinstance(raw, dict):
@@ -346,8 +445,7 @@ def parse_scenario(raw: Any, *, base_dir: Path, file: str = "<scenario>") -> Sce
     _check_unknown_keys(raw, file)
     raw = dict(raw)
     if isinstance(raw.get("data"), dict):
-        raw["data"] = {k: (str(base_dir / v) if isinstance(v, str) and k in _DATA_FILES else v)
-                       for k, v in raw["data"].items()}
+        raw["data"] = {k: _resolve_paths(k, v, base_dir) for k, v in raw["data"].items()}
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:

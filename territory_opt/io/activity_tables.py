@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from territory_opt.domain.errors import InputError
-from territory_opt.domain.scenario import CHANNELS
+from territory_opt.domain.scenario import CHANNELS, TableSource
+from territory_opt.io.column_mapping import read_mapped
+from territory_opt.io.crm_ids import IdIndex
 from territory_opt.io.inputs import _Table
 from territory_opt.io.numbers import parse_numbers
-from territory_opt.io.tables import read_table
 
 ACTIVITY_COLUMNS = ("activity_id", "account_id", "rep_id", "date", "type", "minutes")
 DEAL_COLUMNS = ("deal_id", "account_id", "rep_id", "created", "closed", "outcome", "amount",
@@ -140,9 +141,10 @@ class _RowChecks:
         }, columns=list(ISSUE_COLUMNS))
 
 
-def _open(path: str | Path, name: str, columns: tuple[str, ...],
-          decimal: str = ".") -> tuple[_Table, _RowChecks]:
-    t = _Table(read_table(path, decimal=decimal), str(path), columns, decimal)
+def _open(path: str | Path | TableSource, name: str, columns: tuple[str, ...],
+          preset: str | None = None, decimal: str = ".") -> tuple[_Table, _RowChecks]:
+    mapped = read_mapped(path, name, preset, decimal)  # data.<name>: {path, columns, values}
+    t = _Table(mapped.df, mapped.file, columns, decimal, mapped.rows, mapped.headers)
     t.require(*columns)
     return t, _RowChecks(t, name)
 
@@ -157,6 +159,10 @@ def _ids(t: _Table, checks: _RowChecks, column: str) -> pd.Series:
 def _references(t: _Table, checks: _RowChecks, account_ids: Collection[str],
                 rep_ids: Collection[str]) -> tuple[pd.Series, pd.Series]:
     account, rep = t.ids("account_id"), t.ids("rep_id")
+    # a Salesforce id in its other form (15 or 18 characters) names the same record
+    accounts, reps = IdIndex(account_ids), IdIndex(rep_ids)
+    account = account.map(lambda v: accounts.find(v) or v).astype(object)
+    rep = rep.map(lambda v: reps.find(v) or v).astype(object)
     checks.flag(~account.isin(list(account_ids)), "account_id",
                 "account_id is not in the accounts table")
     checks.flag(~rep.isin(list(rep_ids)), "rep_id", "rep_id is not in the reps table")
@@ -181,14 +187,14 @@ def _extras(t: _Table, known: tuple[str, ...]) -> pd.DataFrame:
     return t.df[[c for c in t.df.columns if c not in set(known)]]
 
 
-def load_activities(path: str | Path, account_ids: Collection[str], rep_ids: Collection[str],
-                    period: Period | None = None, *, strict: bool = False,
-                    decimal: str = ".") -> tuple[CheckedTable, Period]:
+def load_activities(path: str | Path | TableSource, account_ids: Collection[str],
+                    rep_ids: Collection[str], period: Period | None = None, *,
+                    strict: bool = False, decimal: str = ".") -> tuple[CheckedTable, Period]:
     """Read and check the activities table; without ``period`` it is the span of the dates.
 
     Returns the checked table and the period measured.
     """
-    t, checks = _open(path, "activities", ACTIVITY_COLUMNS, decimal)
+    t, checks = _open(path, "activities", ACTIVITY_COLUMNS, None, decimal)
     ids = _ids(t, checks, "activity_id")
     account, rep = _references(t, checks, account_ids, rep_ids)
     date = _dates(t, "date")
@@ -214,10 +220,12 @@ def load_activities(path: str | Path, account_ids: Collection[str], rep_ids: Col
                         len(t.df)), period
 
 
-def load_deals(path: str | Path, account_ids: Collection[str], rep_ids: Collection[str], *,
-               strict: bool = False, decimal: str = ".") -> CheckedTable:
-    """Read and check the deals table (every period; ``measure`` picks the deals it needs)."""
-    t, checks = _open(path, "deals", DEAL_COLUMNS, decimal)
+def load_deals(path: str | Path | TableSource, account_ids: Collection[str],
+               rep_ids: Collection[str], *, strict: bool = False,
+               preset: str | None = None, decimal: str = ".") -> CheckedTable:
+    """Read and check the deals table (every period; ``measure`` picks the deals it needs);
+    ``preset`` reads a CRM's opportunity export (io/crm_presets.py)."""
+    t, checks = _open(path, "deals", DEAL_COLUMNS, preset, decimal)
     ids = _ids(t, checks, "deal_id")
     account, rep = _references(t, checks, account_ids, rep_ids)
     created, closed = _dates(t, "created"), _dates(t, "closed")

@@ -6,20 +6,23 @@ are renamed to lower case; extra columns keep their names and pass through to th
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 import pandas as pd
 
-from territory_opt.domain.errors import InputError, printable
+from territory_opt.domain.errors import InputError
 from territory_opt.domain.geo import zip_centroid
 from territory_opt.domain.scenario import MAX_HOURS_PER_YEAR, ROLES, STAGES, Scenario
+from territory_opt.io.id_text import first_unprintable, unprintable_message
 from territory_opt.io.numbers import parse_numbers, why_bad
 from territory_opt.io.plan_folder import ASSIGNMENT_COLUMNS
 from territory_opt.io.tables import read_table, sheet_rows
+
+if TYPE_CHECKING:
+    from territory_opt.io.column_mapping import MappedTable
 
 ACCOUNT_COLUMNS = ("account_id", "name", "lat", "lon", "postal_code", "potential", "revenue",
                    "stage", "owner_id", "locked", "unit_id")
@@ -41,38 +44,37 @@ _TRUE = {"true", "1", "yes", "y", "t", "x"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
 
-#: control characters (C0, DEL, C1) and bidirectional overrides: never part of an id
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class _Table:
-    """A raw table plus the file name, for messages, and the spreadsheet row of each row."""
+    """A raw table plus the file name, for messages, the spreadsheet row of each row and, for a
+    mapped table (io/column_mapping.py), the file's header of each of our columns."""
 
     def __init__(self, df: pd.DataFrame, file: str, known: Iterable[str],
-                 decimal: str = ".") -> None:
+                 decimal: str = ".", rows: Sequence[int] | np.ndarray | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         known = set(known)
         self.file = file
         self.decimal = decimal
-        self.rows = sheet_rows(df)
+        self.rows = list(sheet_rows(df) if rows is None else rows)
+        self.headers = headers or {}
         self.df = df.rename(columns={c: c.lower() for c in df.columns if c.lower() in known})
 
     def row(self, index: int) -> int:
         """The spreadsheet row of the 0-based data row ``index`` (blank rows counted)."""
-        return self.rows[index]
+        return int(self.rows[index])
 
     def fail(self, message: str, index: int | None = None,
              column: str | None = None) -> NoReturn:
         row = None if index is None else self.row(index)
+        column = None if column is None else self.headers.get(column, column)
         raise InputError(message, file=self.file, row=row, column=column)
 
     def check_printable(self, column: str, values: pd.Series) -> None:
-        """Refuse ids holding control characters (an escape sequence would reach terminals
-        and the CRM unseen)."""
-        bad = values.map(lambda v: _CONTROL.search(v) is not None).to_numpy(dtype=bool)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            self.fail(f"'{printable(values.iloc[i], newlines=False)}' holds a control "
-                      "character; ids must be printable text", i, column)
+        """Refuse ids holding control characters (io/id_text.py)."""
+        i = first_unprintable(values)
+        if i is not None:
+            self.fail(unprintable_message(values.iloc[i]), i, column)
 
     def has(self, column: str) -> bool:
         return column in self.df.columns
@@ -176,8 +178,8 @@ class _Table:
             for i in np.flatnonzero(missing.to_numpy()).tolist():
                 point = zip_centroid(codes.iloc[i])
                 if point is None:
-                    self.fail(f"postal code '{codes.iloc[i]}' is not a known US ZIP code",
-                              int(i), "postal_code")
+                    self.fail(f"postal code '{codes.iloc[i]}' is not a known US ZIP code "
+                              "(a row outside the US needs lat and lon)", int(i), "postal_code")
                 lat.iloc[i], lon.iloc[i] = point
         for col, s, lim in (("lat", lat, 90.0), ("lon", lon, 180.0)):
             out = s.abs() > lim
@@ -220,10 +222,18 @@ def _rename_collisions(t: _Table, extra: pd.DataFrame, reserved: frozenset[str],
     return extra.rename(columns=mapping)
 
 
-def load_reps(path: str | Path, scenario: Scenario) -> pd.DataFrame:
+def _open(path: str | Path, known: Iterable[str], table: MappedTable | None,
+          decimal: str) -> _Table:
+    """The file at ``path``, or ``table`` when it was read and mapped already."""
+    if table is None:
+        return _Table(read_table(path, decimal=decimal), str(path), known, decimal)
+    return _Table(table.df, table.file, known, decimal, table.rows, table.headers)
+
+
+def load_reps(path: str | Path, scenario: Scenario,
+              table: MappedTable | None = None) -> pd.DataFrame:
     """Read and check the reps table. Columns: REP_COLUMNS then any extra columns."""
-    decimal = scenario.data.decimal
-    t = _Table(read_table(path, decimal=decimal), str(path), REP_COLUMNS, decimal)
+    t = _open(path, REP_COLUMNS, table, scenario.data.decimal)
     t.require("rep_id", "role")
     ids = t.unique_ids("rep_id")
     role = t.text("role").str.lower()
@@ -255,10 +265,10 @@ def load_reps(path: str | Path, scenario: Scenario) -> pd.DataFrame:
     return pd.concat([out, extra], axis=1)
 
 
-def load_accounts(path: str | Path, scenario: Scenario, reps: pd.DataFrame) -> pd.DataFrame:
+def load_accounts(path: str | Path, scenario: Scenario, reps: pd.DataFrame,
+                  table: MappedTable | None = None) -> pd.DataFrame:
     """Read and check the accounts table against the scenario and the reps."""
-    decimal = scenario.data.decimal
-    t = _Table(read_table(path, decimal=decimal), str(path), ACCOUNT_COLUMNS, decimal)
+    t = _open(path, ACCOUNT_COLUMNS, table, scenario.data.decimal)
     t.require("account_id", "potential")
     ids = t.unique_ids("account_id")
     stage = t.text("stage").str.lower()

@@ -6,20 +6,55 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pandas as pd
+
+from territory_opt.domain.errors import InputError
+from territory_opt.domain.families import family_roots
+from territory_opt.domain.keep_owner import OPEN_DEAL
 from territory_opt.domain.planning_data import PlanningData, derive
+from territory_opt.domain.scenario import Scenario
+from territory_opt.io.crm_tables import InputNotes, read_accounts_table, read_reps_table
 from territory_opt.io.inputs import load_accounts, load_reps
+from territory_opt.io.open_deals import open_deal_accounts
 from territory_opt.io.scenario_file import load_scenario
 
 
 def load_planning_data(scenario_path: str | Path) -> PlanningData:
     """Read a scenario file and its tables; every problem is an InputError."""
     scenario_path = Path(scenario_path)
-    scenario = load_scenario(scenario_path)
-    reps = load_reps(scenario.data.reps, scenario)
-    accounts = load_accounts(scenario.data.accounts, scenario, reps)
-    sources = {"scenario": scenario_path, "accounts": scenario.data.accounts,
-               "reps": scenario.data.reps}
-    return derive(scenario, accounts, reps, sources, reps_file=str(scenario.data.reps))
+    return load_scenario_data(load_scenario(scenario_path), scenario_path)[0]
+
+
+def load_scenario_data(scenario: Scenario,
+                       scenario_path: Path) -> tuple[PlanningData, InputNotes]:
+    """The planning data of a parsed scenario, and what reading its CRM tables left out."""
+    accounts_path, reps_path = scenario.data.path("accounts"), scenario.data.path("reps")
+    assert accounts_path is not None and reps_path is not None
+    mapped_reps, left_out = read_reps_table(scenario)
+    reps = load_reps(reps_path, scenario, table=mapped_reps)
+    mapped_accounts, notes = read_accounts_table(scenario, reps, left_out)
+    accounts = load_accounts(accounts_path, scenario, reps, table=mapped_accounts)
+    sources = {"scenario": scenario_path, "accounts": accounts_path, "reps": reps_path}
+    if scenario.families == "together":
+        accounts = _with_families(accounts, mapped_accounts.file)
+    deals = scenario.data.deals
+    if scenario.disruption.keep_owner_with_open_deals and deals is not None:
+        accounts = accounts.assign(**{OPEN_DEAL: open_deal_accounts(
+            deals, scenario.data.preset, accounts, scenario.data.decimal)})
+        deals_path = scenario.data.path("deals")
+        assert deals_path is not None
+        sources["deals"] = deals_path
+    data = derive(scenario, accounts, reps, sources, reps_file=str(reps_path))
+    return data, notes
+
+
+def _with_families(accounts: pd.DataFrame, file: str) -> pd.DataFrame:
+    """The accounts with ``family_id`` (the family's top account; '' for none)."""
+    if "parent_id" not in accounts.columns:
+        raise InputError("families: together needs a parent_id column (Salesforce ParentId, "
+                         "HubSpot Parent Company, Dynamics parentaccountid); map one with "
+                         "data.accounts.columns.parent_id", file=file, column="parent_id")
+    return accounts.assign(family_id=family_roots(accounts))
 
 
 def file_sha256(path: Path) -> str:

@@ -102,6 +102,7 @@ def measure(data: PlanningData, params: MeasureParams) -> MeasureResult:
     acts, period = load_activities(act_path, acc_ids, rep_ids, period, strict=params.strict,
                                    decimal=decimal)
     deals = load_deals(deal_path, acc_ids, rep_ids, strict=params.strict,
+                       preset=data.scenario.data.preset,
                        decimal=decimal) if deal_path else None
     owner, owner_source = _owners(data, params.plan_dir)
     acc = data.accounts.set_index("account_id")[["name", "tier", "role", "potential"]]

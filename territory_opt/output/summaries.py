@@ -40,3 +40,24 @@ def tier_summary(data: PlanningData) -> pd.DataFrame:
                      "potential": round(p, 2),
                      "potential_share": round(p / total_p, 3) if total_p else 0.0})
     return pd.DataFrame(rows)
+
+
+def workload_preview(data: PlanningData) -> pd.DataFrame:
+    """Per role: accounts per tier, reps, call hours, the least travel (every account with its
+    nearest rep of the role), capacity and the share of it that calls and that travel take."""
+    acc, reps = data.accounts, data.reps
+    rows = []
+    for role in ROLES:
+        a_idx, r_idx = data.role_accounts(role), data.role_reps(role)
+        row: dict[str, object] = {"role": role, "accounts": len(a_idx)}
+        for t in TIERS:
+            row[t] = int((acc["tier"].to_numpy()[a_idx] == t).sum())
+        touch = float(acc["touch_hours"].to_numpy(float)[a_idx].sum())
+        travel = float(data.travel_hours(a_idx, r_idx).min(axis=1).sum()) \
+            if len(a_idx) and len(r_idx) else 0.0
+        cap = float(reps["capacity_hours"].to_numpy(float)[r_idx].sum())
+        row.update({"reps": len(r_idx), "touch_hours": round(touch, 1),
+                    "least_travel_hours": round(travel, 1), "capacity_hours": round(cap, 1),
+                    "utilization": round((touch + travel) / cap, 3) if cap else float("nan")})
+        rows.append(row)
+    return pd.DataFrame(rows)

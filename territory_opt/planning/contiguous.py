@@ -49,6 +49,7 @@ from territory_opt.engine import AssignmentProblem
 from territory_opt.engine.lp import lagrangian_bound, solve_lp
 from territory_opt.engine.progress import Progress, Stats
 from territory_opt.engine.search import LP_MAX_PAIRS
+from territory_opt.planning.families import FamilyConflict, anchor_units
 from territory_opt.planning.problem import build_problem, fixed_accounts, owner_index
 from territory_opt.planning.result import Plan, SolveParams, SolveResult
 from territory_opt.planning.unit_graph import UnitGraph, unit_graph
@@ -90,6 +91,8 @@ def role_problem(data: PlanningData, ug: UnitGraph, role: str,
     n, p = len(nodes), len(r_idx)
     position = {u: i for i, u in enumerate(nodes)}
     unit_of = np.array([position[u] for u in acc["unit_id"].to_numpy()[a_idx]], dtype=np.int64)
+    if sc.families == "together":  # a family's accounts sit in one unit
+        unit_of = anchor_units(data, a_idx, unit_of)
     travel = data.travel_hours(a_idx, r_idx)
     owner = owner_index(data)[a_idx]
     fixed_acc = fixed_accounts(data, owner_index(data))[a_idx]
@@ -196,7 +199,10 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
                 reasons.append(made)
             else:
                 roles.append(made)
-    account_bound, role_bounds, proven = relaxation_bound(data, roles)
+    try:
+        account_bound, role_bounds, proven = relaxation_bound(data, roles)
+    except FamilyConflict as err:
+        return _no_plan("infeasible", reasons + list(err.reasons), math.nan, t0, info)
     bound = max(account_bound, sum(role_bounds.values()))
     if reasons or proven:
         return _no_plan("infeasible", reasons + proven, bound, t0, info)

@@ -16,6 +16,7 @@ from territory_opt.domain.planning_data import PlanningData
 from territory_opt.domain.scenario import ROLES
 from territory_opt.engine import AssignmentProblem, EngineParams, solve_assignment
 from territory_opt.engine.lp import solve_lp
+from territory_opt.planning.families import FamilyConflict, family_groups
 from territory_opt.planning.problem import build_problem, fixed_accounts, owner_index
 
 #: above this many candidate pairs the relaxation LPs would cost more than the run itself
@@ -42,11 +43,18 @@ def capacity_shortfalls(data: PlanningData) -> list[str]:
 
 
 def fixed_overloads(data: PlanningData) -> list[str]:
-    """Reps whose locked and keep-owner accounts alone exceed their capacity."""
+    """Reps whose locked and keep-owner accounts (and, with ``families: together``, the
+    families of those accounts) alone exceed their capacity."""
     owner = owner_index(data)
     fixed = fixed_accounts(data, owner)
     if not fixed.any():
         return []
+    if data.scenario.families == "together":
+        owner, fixed = owner.copy(), fixed.copy()
+        for g in family_groups(data):
+            bound = np.unique(owner[g[fixed[g]]])
+            if len(bound) == 1:  # two owners: a conflict, explained apart
+                owner[g], fixed[g] = bound[0], True
     idx = np.flatnonzero(fixed)
     reps = data.reps
     out = []
@@ -56,8 +64,11 @@ def fixed_overloads(data: PlanningData) -> list[str]:
                      + data.travel_hours(mine, np.array([r])).sum())
         cap = float(reps["capacity_hours"].iloc[r])
         if load > cap:
-            out.append(f"rep {reps['rep_id'].iloc[r]} must keep locked/keep-owner accounts worth "
-                       f"{load:,.0f} h, above its capacity of {cap:,.0f} h")
+            with_families = (" (with their families)"
+                             if data.scenario.families == "together" else "")
+            out.append(f"rep {reps['rep_id'].iloc[r]} must keep locked/keep-owner accounts"
+                       f"{with_families} worth {load:,.0f} h, above its capacity of "
+                       f"{cap:,.0f} h")
     return out
 
 
@@ -105,11 +116,15 @@ def explain(data: PlanningData, *, proven: bool, time_limit: float = 30.0) -> li
     sc = data.scenario
     head = ("No plan satisfies every limit (proven by the solver)." if proven else
             "No plan satisfying every limit was found within the time limit.")
+    try:
+        tp = build_problem(data)
+    except FamilyConflict as err:
+        return ["No plan satisfies every limit (proven: a family cannot be kept together).",
+                *err.reasons]
     reasons = [head] + capacity_shortfalls(data) + fixed_overloads(data)
     if len(reasons) > 1:
         return reasons
     each = max(2.0, time_limit / 4)
-    tp = build_problem(data)
     if len(tp.problem.item) > MAX_ANALYSED_PAIRS:
         reasons.append(f"The relax-and-measure analysis is not run above {MAX_ANALYSED_PAIRS:,} "
                        f"account-rep pairs (this problem has {len(tp.problem.item):,}); try a "

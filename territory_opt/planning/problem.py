@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from territory_opt.domain.keep_owner import keep_owner_mask
 from territory_opt.domain.planning_data import PlanningData
 from territory_opt.domain.scenario import ROLES
 from territory_opt.engine import AssignmentProblem
@@ -22,6 +23,7 @@ from territory_opt.planning.candidates import (
     role_blocks,
     role_pairs,
 )
+from territory_opt.planning.families import Families, PairTerms, family_problem
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,13 @@ class TerritoryProblem:
     problem: AssignmentProblem
     travel: np.ndarray  # travel hours per pair
     previously_owned: int
+    #: families: together: an item is a family's accounts of one role (planning/families.py)
+    families: Families | None = None
+
+    def account_agents(self, chosen: np.ndarray) -> np.ndarray:
+        """Per account the rep position of the engine's plan ``chosen`` (a pair per item)."""
+        agents = self.problem.agent[chosen]
+        return agents if self.families is None else self.families.account_agents(agents)
 
 
 def owner_index(data: PlanningData) -> np.ndarray:
@@ -44,10 +53,9 @@ def owner_index(data: PlanningData) -> np.ndarray:
 
 
 def fixed_accounts(data: PlanningData, owner: np.ndarray) -> np.ndarray:
-    """Accounts that must stay with their owner: locked, or a keep-owner tier."""
-    acc = data.accounts
-    keep = acc["tier"].isin(list(data.scenario.disruption.keep_owner_tiers)).to_numpy()
-    return (owner >= 0) & (acc["locked"].to_numpy(bool) | keep)
+    """Accounts that must stay with their owner: locked, a keep-owner tier, or an open deal
+    (domain/keep_owner.py)."""
+    return (owner >= 0) & keep_owner_mask(data.scenario, data.accounts)
 
 
 def build_problem(data: PlanningData, *, keep_owner: bool = True,
@@ -61,7 +69,7 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
     acc, reps = data.accounts, data.reps
     owner = owner_index(data)
     fixed = fixed_accounts(data, owner) if keep_owner else (
-        (owner >= 0) & acc["locked"].to_numpy(bool))
+        (owner >= 0) & keep_owner_mask(sc, acc, tiers=False))
     cells = reps["cell"].to_numpy()
     owner_any = acc["owner_id"].map({r: i for i, r in enumerate(reps["rep_id"])}).fillna(
         -1).to_numpy(np.int64)
@@ -111,4 +119,19 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
         tolerance=sc.balance.tolerance if tolerance is None else tolerance,
         owner=owner, max_moves=math.floor(share * previously_owned + 1e-9), outside=outside,
     )
-    return TerritoryProblem(problem, travel, previously_owned)
+    tp = TerritoryProblem(problem, travel, previously_owned)
+    if sc.families == "together":
+        terms = PairTerms(touch_all, acc["visits"].to_numpy(float), bal0, bal1,
+                          sc.objective.travel, sc.objective.moves)
+        tp = keep_families_together(data, tp, allowed, terms, nearest)
+    return tp
+
+
+def keep_families_together(data: PlanningData, tp: TerritoryProblem, allowed: Allowed,
+                           terms: PairTerms, nearest: int | None) -> TerritoryProblem:
+    """``families: together``: each family's accounts of one role become one engine item
+    (planning/families.py); raises FamilyConflict when a family's accounts have no rep in
+    common."""
+    problem, travel, families = family_problem(data, tp.problem, tp.travel, allowed, terms,
+                                               nearest)
+    return TerritoryProblem(problem, travel, tp.previously_owned, families)

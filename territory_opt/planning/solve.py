@@ -8,6 +8,8 @@ maps its answer back to a :class:`Plan`; contiguous scenarios go to
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
 
 from territory_opt.domain.checker import recompute
@@ -16,6 +18,7 @@ from territory_opt.domain.planning_data import PlanningData
 from territory_opt.engine import EngineParams, solve_assignment
 from territory_opt.engine.scaling import ScalingError
 from territory_opt.planning.contiguous import solve_contiguous
+from territory_opt.planning.families import FamilyConflict, within_move_limit
 from territory_opt.planning.infeasibility import explain
 from territory_opt.planning.problem import build_problem
 from territory_opt.planning.result import Plan, SolveParams, SolveResult
@@ -28,11 +31,21 @@ def solve(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
         return solve_contiguous(data, params)
     settings = params.settings(data.scenario)
     t0 = time.monotonic()
-    tp = build_problem(data, executor=params.executor)
+    try:
+        tp = build_problem(data, executor=params.executor)
+    except FamilyConflict as err:
+        return SolveResult("infeasible", None, math.nan, math.nan, math.nan,
+                           time.monotonic() - t0, reasons=(
+                               "No plan satisfies every limit (proven: a family cannot be "
+                               "kept together).", *err.reasons))
     engine = EngineParams(time_limit=settings.time_limit, seed=settings.seed,
                           workers=settings.workers, progress=params.progress)
     try:
         res = solve_assignment(tp.problem, engine)
+        if tp.families is not None:  # families: the engine counts a family's move once
+            again = dataclasses.replace(engine, time_limit=max(5.0, engine.time_limit / 2))
+            res = within_move_limit(tp.problem, tp.families, res,
+                                    lambda p: solve_assignment(p, again))
     except ScalingError as err:
         raise InputError(f"the scenario's numbers are too large to optimise exactly ({err})",
                          file=str(data.sources.get("scenario", "scenario"))) from None
@@ -44,6 +57,6 @@ def solve(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
         return SolveResult(status, None, float("nan"), res.bound, float("nan"),
                            time.monotonic() - t0, reasons=tuple(reasons), stats=res.stats)
     reps = data.reps["rep_id"].to_numpy()
-    rep_id = tuple(str(r) for r in reps[tp.problem.agent[res.chosen]])
+    rep_id = tuple(str(r) for r in reps[tp.account_agents(res.chosen)])
     return SolveResult(res.status, Plan(rep_id), res.objective, res.bound, res.gap, seconds,
                        metrics=recompute(data, rep_id).metrics, stats=res.stats)

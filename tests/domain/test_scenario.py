@@ -64,3 +64,40 @@ def test_partial_call_patterns_keep_the_other_defaults(tmp_path: Path) -> None:
     assert sc.touches("farmer", "C")[0].channel == "email"
     assert sc.touches("farmer", "A")[0].per_year == 24
     assert sc.touches("hunter", "A")[0].per_year == 7
+
+
+# --------------------------------------------------------------------------- CRM inputs (#24)
+
+def test_a_table_with_columns_and_values_and_a_preset(tmp_path: Path) -> None:
+    """data.<table> may be {path, columns, values}; YAML number keys become text; paths are
+    relative to the scenario; the preset is a name, not a path."""
+    raw = {"data": {"preset": "salesforce", "reps": "r.csv",
+                    "accounts": {"path": "sub/a.csv", "columns": {"account_id": "Id"},
+                                 "values": {"stage": {3: "customer", "Partner": None}}}}}
+    sc = parse_scenario(raw, base_dir=tmp_path)
+    assert sc.data.preset == "salesforce"
+    assert sc.data.path("accounts") == tmp_path / "sub" / "a.csv"
+    assert sc.data.path("reps") == tmp_path / "r.csv"
+    source = sc.data.source("accounts")
+    assert source is not None and source.columns == {"account_id": "Id"}
+    assert source.values == {"stage": {"3": "customer", "Partner": None}}
+    assert sc.families == "ignore" and not sc.disruption.keep_owner_with_open_deals
+
+
+def test_unknown_key_of_a_table_mapping_suggests_one(tmp_path: Path) -> None:
+    raw = {"data": {"accounts": {"path": "a.csv", "colums": {}}, "reps": "r.csv"}}
+    with pytest.raises(InputError, match="data.accounts.colums'. Did you mean 'columns'"):
+        parse_scenario(raw, base_dir=tmp_path)
+    with pytest.raises(InputError, match="needs 'path'"):
+        parse_scenario({"data": {"accounts": {"columns": {}}, "reps": "r.csv"}},
+                       base_dir=tmp_path)
+
+
+def test_unknown_preset_and_open_deals_without_deals(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="'salesforce', 'hubspot' or 'dynamics'"):
+        parse_scenario({"data": {**BASE["data"], "preset": "zoho"}}, base_dir=tmp_path)
+    with pytest.raises(InputError, match="needs a deals table"):
+        parse_scenario({**BASE, "disruption": {"keep_owner_with_open_deals": True}},
+                       base_dir=tmp_path)
+    with pytest.raises(InputError, match="families"):
+        parse_scenario({**BASE, "families": "always"}, base_dir=tmp_path)
