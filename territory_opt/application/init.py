@@ -32,7 +32,7 @@ from territory_opt.io.load import load_scenario_data
 from territory_opt.io.tables import read_table
 from territory_opt.output.scenario_text import TableText, render_scenario
 from territory_opt.output.summaries import workload_preview
-from territory_opt.planning.infeasibility import fixed_overloads
+from territory_opt.planning.proofs import proofs
 
 #: visits a trip init may choose, and the share of capacity the least workload may take
 VISITS_PER_TRIP = (1, 2, 3, 4, 5)
@@ -183,7 +183,7 @@ def fit_visits_per_trip(data: PlanningData) -> tuple[float, str]:
         trial = data.replace(scenario=sc.model_copy(update={"capacity": sc.capacity.model_copy(
             update={"visits_per_trip": visits})}))
         util = workload_preview(trial)["utilization"].fillna(0)
-        if (util <= FIT_SHARE).all() and not fixed_overloads(trial):
+        if (util <= FIT_SHARE).all() and not proofs(trial):
             if visits == 1:
                 return 1, "field visits that share one round trip"
             return visits, (f"init: at 1 visit a trip {worst_role}s would need "

@@ -1,13 +1,15 @@
 """Diffusion: a fast greedy repair of the limits for large problems.
 
-Each round, agents above their band hand items to candidate agents, and agents below their
-band take items from candidate agents that can spare them, least cost increase per unit of
-balance moved first (one large move beats several small ones, each costing a move), each
-move narrowing the difference between the two agents (so surplus ripples outwards over the
-rounds). The band is ±``share`` of the tolerance around the group's current mean
-(the mean drifts as items move, so the band keeps a margin), capped by capacity. Moves that
-would take the move count past its limit are skipped. It stops when every agent is inside its
-band or a round moves nothing. Loads are the problem's own floats; the plan is checked later.
+Each round, agents above their band hand items to candidate agents, and agents below their band
+take items from candidate agents that can spare them, least cost increase per unit of balance
+moved first (one large move beats several small ones, each costing a move), each move narrowing
+the difference between the two agents (so surplus ripples outwards over the rounds); an agent
+above its capacity hands items to any agent with room below its band and capacity, since
+capacity, not balance, is then what binds. The band is ±``share`` of the tolerance around the
+group's current mean (the mean drifts as items move, so the band keeps a margin), capped by
+capacity. Moves that would take the move count past its limit are skipped. It stops when every
+agent is inside its band or a round moves nothing. Loads are the problem's own floats; the plan
+is checked later.
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ SHARES = (0.95, 0.8)
 
 
 def diffuse(problem: AssignmentProblem, chosen: IntArray, rounds: int = 30,
-            share: float = SHARES[0]) -> IntArray:
-    """``chosen`` (one pair per item) moved towards every agent inside its band."""
+            share: float = SHARES[0], move_limit: int | None = None) -> IntArray:
+    """``chosen`` (one pair per item) moved towards every agent inside its band, with at most
+    ``move_limit`` moves (default: the problem's limit)."""
     p = problem
     chosen = chosen.copy()
     n_cand = np.diff(p.item_ptr)
     owner = p.owner
     limit = p.max_moves if p.max_moves is not None else p.n_items
+    if move_limit is not None:
+        limit = min(limit, move_limit)
     item_l, agent_l = p.item.tolist(), p.agent.tolist()
     bal_l, load_l = p.balance.tolist(), p.load.tolist()
     for _ in range(rounds):
@@ -73,7 +78,12 @@ def diffuse(problem: AssignmentProblem, chosen: IntArray, rounds: int = 30,
                     continue
                 if phase == "pull" and bal[k] >= lo[k]:
                     continue
-                if load[k] + load_l[q] > cap[k] or bal[k] + bal_l[q] > bal[j] - bal_l[c]:
+                if load[k] + load_l[q] > cap[k]:
+                    continue
+                if load[j] > cap[j]:  # over capacity: any receiver inside its band will do
+                    if bal[k] + bal_l[q] > hi[k]:
+                        continue
+                elif bal[k] + bal_l[q] > bal[j] - bal_l[c]:
                     continue  # only moves that narrow the two agents' difference
                 o = int(owner[i])
                 change = (k != o) - (j != o) if o >= 0 else 0

@@ -163,11 +163,18 @@ def lagrangian_bound(problem: AssignmentProblem, mult: Multipliers) -> float:
     return lagrangian(problem, mult)[0]
 
 
-def lagrangian(problem: AssignmentProblem, mult: Multipliers,
-               outside: bool = True) -> tuple[float, IntArray]:
-    """The Lagrangian dual function at ``mult`` and, per item, the pair of the problem with
-    the lowest reduced cost (the minimiser of the relaxed problem over the kept pairs).
-    ``outside=False`` ignores left-out pairs (fast, but then not a bound on the full problem)."""
+def infeasibility_certificate(problem: AssignmentProblem, mult: Multipliers) -> float:
+    """The Lagrangian dual function of the problem without its objective (every cost 0) at
+    ``mult``, over every pair (left-out ones included). Every feasible plan costs 0 in that
+    problem and the dual function is a lower bound on it, so a value above 0 proves that no
+    plan meets the limits."""
+    return lagrangian(problem, mult, cost_weight=0.0)[0]
+
+
+def prices(problem: AssignmentProblem, mult: Multipliers) -> tuple[FloatArray, FloatArray]:
+    """Per agent the price of a unit of load and of the balance measure under ``mult``: a
+    pair's reduced cost is its cost + load price × load + balance price × balance (less the
+    move multiplier on an owner's pair)."""
     p = problem
     lam = np.where(np.isfinite(p.capacity), mult.capacity, 0.0)
     sizes = group_sizes(p)
@@ -183,11 +190,34 @@ def lagrangian(problem: AssignmentProblem, mult: Multipliers,
         + (1 - p.tolerance) * low_sum - (1 + p.tolerance) * up_sum,
         0.0,
     )
-    reduced = p.cost + (lam - mult.min_load)[p.agent] * p.load + beta[p.agent] * p.balance
-    owned = p.owner >= 0
+    return lam - mult.min_load, beta
+
+
+def reduced_costs(problem: AssignmentProblem, mult: Multipliers,
+                  cost_weight: float = 1.0) -> FloatArray:
+    """Every pair's reduced cost under ``mult`` (the objective weighted by ``cost_weight``)."""
+    p = problem
+    load_price, bal_price = prices(p, mult)
+    reduced = (cost_weight * p.cost + load_price[p.agent] * p.load
+               + bal_price[p.agent] * p.balance)
     if p.max_moves is not None and mult.moves > 0:
         op = p.owner_pair
         reduced[op[op >= 0]] -= mult.moves
+    return np.asarray(reduced)
+
+
+def lagrangian(problem: AssignmentProblem, mult: Multipliers, outside: bool = True,
+               cost_weight: float = 1.0) -> tuple[float, IntArray]:
+    """The Lagrangian dual function at ``mult`` and, per item, the pair of the problem with
+    the lowest reduced cost (the minimiser of the relaxed problem over the kept pairs).
+    ``outside=False`` ignores left-out pairs (fast, but then not a bound on the full problem);
+    ``cost_weight`` scales the objective (0: the feasibility problem)."""
+    p = problem
+    lam = np.where(np.isfinite(p.capacity), mult.capacity, 0.0)
+    load_price, beta = prices(p, mult)
+    reduced = reduced_costs(p, mult, cost_weight)
+    owned = p.owner >= 0
+    if p.max_moves is not None and mult.moves > 0:
         moves_term = mult.moves * (int(owned.sum()) - p.max_moves)
     else:
         moves_term = 0.0
@@ -198,10 +228,11 @@ def lagrangian(problem: AssignmentProblem, mult: Multipliers,
     first = np.concatenate([[True], p.item[at_min[1:]] != p.item[at_min[:-1]]])
     argmin = at_min[first].astype(np.int64)
     if p.outside is not None and outside:
-        per_item = np.minimum(per_item, p.outside.min_reduced(lam - mult.min_load, beta))
+        per_item = np.minimum(per_item, p.outside.min_reduced(load_price, beta, cost_weight))
     finite_cap = np.isfinite(p.capacity)
     value = float(per_item.sum() - (lam[finite_cap] * p.capacity[finite_cap]).sum()
-                  + (mult.min_load * p.min_load).sum() + moves_term + p.constant)
+                  + (mult.min_load * p.min_load).sum() + moves_term
+                  + cost_weight * p.constant)
     return value, argmin
 
 

@@ -27,9 +27,11 @@ class OutsidePairs(Protocol):
     """Pairs left out of a problem to keep it small. The Lagrangian bound asks for them, so a
     bound stays valid for the problem with every pair. Left-out pairs are never an owner's."""
 
-    def min_reduced(self, load_price: FloatArray, bal_price: FloatArray) -> FloatArray:
-        """Per item the least reduced cost cost + load_price[j]·load + bal_price[j]·balance
-        over its left-out pairs (or over all its pairs; inf when it has none left out)."""
+    def min_reduced(self, load_price: FloatArray, bal_price: FloatArray,
+                    cost_weight: float = 1.0) -> FloatArray:
+        """Per item the least reduced cost cost_weight·cost + load_price[j]·load +
+        bal_price[j]·balance over its left-out pairs (or over all its pairs; inf when it has
+        none left out). ``cost_weight`` 0 prices the feasibility problem (no objective)."""
         ...
 
 

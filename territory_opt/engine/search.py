@@ -29,6 +29,8 @@ import numpy as np
 
 from territory_opt.engine import local_search
 from territory_opt.engine.arrays import IntArray
+from territory_opt.engine.classes import item_classes
+from territory_opt.engine.construction import construct
 from territory_opt.engine.cpsat import (
     AssignmentState,
     ScaledProblem,
@@ -40,10 +42,11 @@ from territory_opt.engine.cpsat import (
 from territory_opt.engine.diffuse import SHARES, diffuse
 from territory_opt.engine.dual import ascend
 from territory_opt.engine.flow import flow_start
-from territory_opt.engine.lp import Multipliers, lagrangian_bound, solve_lp
+from territory_opt.engine.lp import Multipliers, lagrangian_bound, reduced_costs
 from territory_opt.engine.mip import MipResult, solve_mip
 from territory_opt.engine.problem import AssignmentProblem, evaluate
 from territory_opt.engine.progress import Progress, Stats
+from territory_opt.engine.relaxation import Slack
 
 #: deterministic-time units granted per second of the time limit (CP-SAT's unit is about a
 #: second of work on a reference machine; this keeps the search inside the wall-clock limit)
@@ -59,8 +62,13 @@ OPTIMALITY_TOLERANCE = 1e-5
 #: and 100+ items it improves slowly: e40400 4.3% above the best known in 60 s, 1.4% with
 #: neighbourhood search)
 FULL_MODEL_SHARE = 0.5
-#: above this many pairs no LP: a min-cost-flow start and volume-algorithm multipliers instead
-LP_MAX_PAIRS = 400_000
+#: above this many pairs of the item classes no LP: a min-cost-flow start and volume-algorithm
+#: multipliers instead
+LP_MAX_PAIRS = 1_500_000
+#: the construction (relaxation, bound, rounding) ends by this share of the time left, and
+#: the smoothed dual's evaluations are worth DUAL_SHARE of the time limit
+CONSTRUCTION_SHARE = 0.6
+DUAL_SHARE = 0.25
 #: above this many pairs no min-cost flow either (its time grows faster than the pairs): the
 #: starts are the current plan and the cheapest pairs, repaired by diffusion
 FLOW_MAX_PAIRS = 5_000_000
@@ -130,6 +138,13 @@ class EngineParams:
     candidates: int = 10
     full_model_pairs: int = 5_000
     progress: Callable[[Progress], None] | None = None
+    #: the wall-clock end (time.monotonic()), when the caller started the clock earlier than
+    #: the engine (reading the inputs); default: the engine's start + time_limit
+    deadline: float | None = None
+
+    def end(self, t0: float) -> float:
+        """The wall-clock deadline of a solve started at ``t0``."""
+        return self.deadline if self.deadline is not None else t0 + self.time_limit
 
 
 @dataclass(frozen=True)
@@ -143,6 +158,10 @@ class EngineResult:
     bound: float
     seconds: float
     stats: Stats = field(default_factory=Stats)
+    #: what the LP relaxation's closest point leaves unmet (None when the LP was not solved)
+    slack: Slack | None = None
+    #: without a plan: the least violating plan the search saw (a pair per item), if any
+    closest: IntArray | None = None
 
     @property
     def gap(self) -> float:
@@ -184,9 +203,7 @@ def _k_best(problem: AssignmentProblem, score: np.ndarray, k: int,
 
 
 def _reduced_costs(p: AssignmentProblem, mult: Multipliers) -> np.ndarray:
-    lam = np.where(np.isfinite(p.capacity), mult.capacity, 0.0)
-    return p.cost + (lam - mult.min_load)[p.agent] * p.load + (
-        mult.balance_up - mult.balance_low)[p.agent] * p.balance
+    return reduced_costs(p, mult)
 
 
 def _round(problem: AssignmentProblem, x: np.ndarray | None) -> IntArray:
@@ -204,9 +221,9 @@ def _current(problem: AssignmentProblem) -> IntArray:
     return np.where(op >= 0, op, cheapest).astype(np.int64)
 
 
-def _construct(sp: ScaledProblem, x: np.ndarray | None) -> IntArray:
-    """The start with less violation (then cost): LP rounding or the current alignment."""
-    starts = [_current(sp.problem)] + ([_round(sp.problem, x)] if x is not None else [])
+def _construct(sp: ScaledProblem, rounded: IntArray | None) -> IntArray:
+    """The start with less violation (then cost): the rounded LP or the current alignment."""
+    starts = [_current(sp.problem)] + ([rounded] if rounded is not None else [])
     states = [AssignmentState(sp, s) for s in starts]
     scored = [(st.violation(), st.cost(), k) for k, st in enumerate(states)]
     return starts[min(scored)[2]]
@@ -258,7 +275,7 @@ class _Search:
         self.reduced = reduced  # each pair's reduced cost under the LP multipliers
 
     def remaining(self) -> float:
-        return self.params.time_limit - (time.monotonic() - self.t0)
+        return self.params.end(self.t0) - time.monotonic()
 
     def out_of_time(self) -> bool:
         if self.det_used >= self.det_budget:
@@ -329,8 +346,11 @@ class _Search:
         while (windows and self.state.violation() > 0 and not self.out_of_time()
                and k <= 4 * 2400):
             items = self.regret_items(k)
-            if self.solve(items, self.all_agents, repair=True, det=2.0):
-                self.solve(items, self.all_agents, repair=False, det=1.0)
+            if not self.solve(items, self.all_agents, repair=True, det=2.0):
+                # a larger window of the same kind rarely does better, and on thousands of
+                # items it costs seconds each (18,000 accounts: no progress in 30 s)
+                break
+            self.solve(items, self.all_agents, repair=False, det=1.0)
             report("repair")
             k *= 2
         # agent neighbourhoods around the worst violations
@@ -374,31 +394,33 @@ def solve_assignment(problem: AssignmentProblem,
     t0 = time.monotonic()
     p = problem
     stats = Stats()
-    if len(p.item) > LP_MAX_PAIRS:
+    classes = item_classes(p)
+    if len(classes.problem.item) > LP_MAX_PAIRS:
         return _solve_large(p, params, t0, stats)
-    # 1. the LP relaxation
-    lp = solve_lp(p, time_limit=max(1.0, 0.3 * params.time_limit))
+    # 1. the LP relaxation of the item classes, its bound, a proof or a rounded plan
+    end = params.end(t0)
+    built = construct(p, classes, deadline=t0 + CONSTRUCTION_SHARE * (end - t0),
+                      dual_seconds=DUAL_SHARE * params.time_limit)
     stats.lp_seconds = time.monotonic() - t0
-    stats.lp_objective = lp.objective
-    bound = max(lagrangian_bound(p, Multipliers.zero(p.n_agents)),
-                lagrangian_bound(p, lp.multipliers))
-    if lp.status == "infeasible" and p.complete:
+    stats.lp_objective = built.lp_value
+    if built.status == "infeasible":
         return EngineResult("infeasible", None, float("inf"), float("inf"),
-                            time.monotonic() - t0, stats)
-    # 2. the search problem: candidates by reduced cost
-    extra = np.zeros(len(p.item), dtype=bool)
-    if lp.x is not None:
-        extra = lp.x > 1e-6
+                            time.monotonic() - t0, stats, built.slack)
+    bound = built.bound
+    assert built.x is not None and built.start is not None
+    # 2. the search problem: candidates by reduced cost, the LP's support and the start
+    rounded = np.zeros(len(p.item), dtype=bool)
+    rounded[built.start] = True
+    extra = (built.x > 1e-6) | rounded
     if len(p.item) > params.full_model_pairs:
-        keep = _k_best(p, _reduced_costs(p, lp.multipliers),
-                       params.candidates, extra)
-        search_problem, sidx = restrict(p, keep)
-        x = lp.x[keep] if lp.x is not None else None
-        search_idx = sidx
+        keep = _k_best(p, _reduced_costs(p, built.multipliers), params.candidates, extra)
+        search_problem, search_idx = restrict(p, keep)
     else:
-        search_problem, search_idx, x = p, np.arange(len(p.item), dtype=np.int64), lp.x
+        search_problem, search_idx = p, np.arange(len(p.item), dtype=np.int64)
+    position = np.full(len(p.item), -1, dtype=np.int64)
+    position[search_idx] = np.arange(len(search_idx))
     sp = scale_problem(search_problem)
-    start = _construct(sp, x)
+    start = _construct(sp, position[built.start])
     # CP-SAT's bound and proofs hold for the problem itself only when it saw every pair and
     # the integer model has the same feasible set
     full = len(search_idx) == len(p.item) and p.complete
@@ -410,7 +432,7 @@ def solve_assignment(problem: AssignmentProblem,
 
     stats.search_pairs = len(search_idx)
     det_budget = _det_budget(p, params)
-    rc = _reduced_costs(search_problem, lp.multipliers)
+    rc = _reduced_costs(search_problem, built.multipliers)
     search = _Search(sp, start, params, t0, det_budget, rc)
 
     def tick(phase: str) -> None:
@@ -463,7 +485,8 @@ def solve_assignment(problem: AssignmentProblem,
                     bound = max(bound, relaxed.bound + p.constant)
     if search.state.violation() > 0:
         stats.violation = search.state.violation()
-        return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
+        return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats,
+                            built.slack, search_idx[search.state.chosen])
     if mip and small and not proven:
         _mip_phase(search, stats)
         tick("branch and cut")
@@ -605,7 +628,8 @@ def _solve_large(p: AssignmentProblem, params: EngineParams, t0: float,
     stats.repair_seconds = time.monotonic() - t0
     if search.state.violation() > 0:
         stats.violation = search.state.violation()
-        return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
+        return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats,
+                            closest=search.state.chosen)
     search.improve(tick, (bound - p.constant) * sp.cost_scale)
     stats.iterations = search.iterations
     stats.det_time = search.det_used
@@ -641,7 +665,8 @@ def _finish(p: AssignmentProblem, chosen: IntArray, bound: float, t0: float,
     ev = evaluate(p, chosen)
     if not ev.feasible:
         stats.violation = ev.violation
-        return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats)
+        return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats,
+                            closest=chosen)
     scale = max(1.0, abs(ev.objective))
     if bound > ev.objective + 1e-9 * scale:
         raise RuntimeError(f"bound {bound} above the objective {ev.objective}: a bug")

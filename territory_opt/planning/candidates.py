@@ -188,14 +188,16 @@ def role_pairs(blocks: Sequence[AccountBlock], nearest: int | None,
 
 
 def block_min_reduced(block: AccountBlock, w_travel: float, bal1: float,
-                      load_price: FloatArray, bal_price: FloatArray) -> FloatArray:
-    """Per account of the block its least reduced cost over every allowed rep."""
+                      load_price: FloatArray, bal_price: FloatArray,
+                      cost_weight: float = 1.0) -> FloatArray:
+    """Per account of the block its least reduced cost over every allowed rep (the objective
+    weighted by ``cost_weight``)."""
     lp, bp = load_price[block.reps][None, :], bal_price[block.reps][None, :]
     out = np.empty(len(block.acc))
     for rows in block.chunks():
         t = block.travel(rows)
         moved = block.reps[None, :] != block.allowed.owner[rows][:, None]
-        reduced = (w_travel * t + block.moved_cost[rows][:, None] * moved
+        reduced = (cost_weight * (w_travel * t + block.moved_cost[rows][:, None] * moved)
                    + lp * (block.touch[rows][:, None] + t)
                    + bp * (block.bal0[rows][:, None] + bal1 * t))
         reduced[~block.allowed(rows, block.reps)] = np.inf
@@ -214,10 +216,11 @@ class AllPairs:
     bal1: float
     executor: Executor | None = None
 
-    def min_reduced(self, load_price: FloatArray, bal_price: FloatArray) -> FloatArray:
+    def min_reduced(self, load_price: FloatArray, bal_price: FloatArray,
+                    cost_weight: float = 1.0) -> FloatArray:
         out = np.full(self.n_accounts, np.inf)
         price = partial(block_min_reduced, w_travel=self.w_travel, bal1=self.bal1,
-                        load_price=load_price, bal_price=bal_price)
+                        load_price=load_price, bal_price=bal_price, cost_weight=cost_weight)
         for block, values in zip(self.blocks, run_blocks(price, self.blocks, self.executor),
                                  strict=True):
             out[block.acc] = values

@@ -81,8 +81,9 @@ class FamilyOutside:
     item_of_account: IntArray
     n_items: int
 
-    def min_reduced(self, load_price: FloatArray, bal_price: FloatArray) -> FloatArray:
-        per_account = self.accounts.min_reduced(load_price, bal_price)
+    def min_reduced(self, load_price: FloatArray, bal_price: FloatArray,
+                    cost_weight: float = 1.0) -> FloatArray:
+        per_account = self.accounts.min_reduced(load_price, bal_price, cost_weight)
         return np.bincount(self.item_of_account, weights=per_account,
                            minlength=self.n_items).astype(float)
 

@@ -24,6 +24,9 @@ class SolveParams:
     progress: Callable[[Progress], None] | None = None
     #: runs the candidate and bound account blocks, e.g. a Dask client's get_executor()
     executor: Executor | None = None
+    #: the wall-clock end of the solve (time.monotonic()), when the clock started before it
+    #: (reading the inputs): the time limit counts from the run's start, not the solve's
+    deadline: float | None = None
 
     def settings(self, scenario: Scenario) -> SolverSettings:
         """The settings a solve of ``scenario`` runs with: these overrides, else the

@@ -19,18 +19,23 @@ from territory_opt.engine import EngineParams, solve_assignment
 from territory_opt.engine.scaling import ScalingError
 from territory_opt.planning.contiguous import solve_contiguous
 from territory_opt.planning.families import FamilyConflict, within_move_limit
-from territory_opt.planning.infeasibility import explain
+from territory_opt.planning.infeasibility import PROVEN_FROM_INPUTS, explain
 from territory_opt.planning.problem import build_problem
+from territory_opt.planning.proofs import proofs
 from territory_opt.planning.result import Plan, SolveParams, SolveResult
 
 
 def solve(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
     """Assign every account to a rep of its role under the scenario's limits."""
     params = params or SolveParams()
+    t0 = time.monotonic()
+    proven = proofs(data)  # cheap necessary conditions first, at every size
+    if proven:
+        return SolveResult("infeasible", None, math.nan, math.nan, math.nan,
+                           time.monotonic() - t0, reasons=(PROVEN_FROM_INPUTS, *proven))
     if data.scenario.contiguity:
         return solve_contiguous(data, params)
     settings = params.settings(data.scenario)
-    t0 = time.monotonic()
     try:
         tp = build_problem(data, executor=params.executor)
     except FamilyConflict as err:
@@ -39,7 +44,8 @@ def solve(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
                                "No plan satisfies every limit (proven: a family cannot be "
                                "kept together).", *err.reasons))
     engine = EngineParams(time_limit=settings.time_limit, seed=settings.seed,
-                          workers=settings.workers, progress=params.progress)
+                          workers=settings.workers, progress=params.progress,
+                          deadline=params.deadline)
     try:
         res = solve_assignment(tp.problem, engine)
         if tp.families is not None:  # families: the engine counts a family's move once
@@ -51,8 +57,7 @@ def solve(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
                          file=str(data.sources.get("scenario", "scenario"))) from None
     seconds = time.monotonic() - t0
     if res.chosen is None:
-        remaining = max(5.0, engine.time_limit - seconds)
-        reasons = explain(data, proven=res.status == "infeasible", time_limit=remaining)
+        reasons = explain(data, tp, res)
         status = "infeasible" if res.status == "infeasible" else "unknown"
         return SolveResult(status, None, float("nan"), res.bound, float("nan"),
                            time.monotonic() - t0, reasons=tuple(reasons), stats=res.stats)
