@@ -53,6 +53,8 @@ from territory_opt.engine.relaxation import Slack
 DET_PER_SECOND = 0.75
 #: every this many neighbourhoods, one is a window of low-regret items over every agent
 ITEM_STEP_EVERY = 3
+#: a neighbourhood of agents frees at most this many of their items, the least sure first
+NEIGHBOURHOOD_ITEMS = 600
 #: deterministic-time units charged per candidate pair for building a neighbourhood model
 BUILD_COST_PER_PAIR = 1.5e-4
 #: relative gap below which a plan is reported optimal (cost rounding stays far below it)
@@ -271,6 +273,10 @@ class _Search:
         self.iterations = 0
         self.regret_order = np.argsort(_regret(self.p, reduced), kind="stable")
         self.movable = np.diff(self.p.item_ptr) > 1
+        # per item its rank by regret (0: the least sure); a neighbourhood frees at most
+        # NEIGHBOURHOOD_ITEMS of its agents' items, the least sure first
+        self.regret_rank = np.empty(self.p.n_items, dtype=np.int64)
+        self.regret_rank[self.regret_order] = np.arange(self.p.n_items)
         self.all_agents = np.arange(self.p.n_agents)
         self.reduced = reduced  # each pair's reduced cost under the LP multipliers
 
@@ -325,9 +331,17 @@ class _Search:
         self.state.update(res.items, old)
         return False
 
+    def least_sure(self, items: IntArray) -> IntArray:
+        """At most NEIGHBOURHOOD_ITEMS of ``items``, those of least regret (an item whose best
+        pair beats its second by far stays where it is in a good plan)."""
+        if len(items) <= NEIGHBOURHOOD_ITEMS:
+            return items
+        keep = np.argsort(self.regret_rank[items], kind="stable")[:NEIGHBOURHOOD_ITEMS]
+        return np.sort(items[keep])
+
     def step(self, seed_agent: int, repair: bool) -> bool:
         agents = self.neighbourhood(seed_agent)
-        improved = self.solve(free_items_of(self.state, agents), agents, repair,
+        improved = self.solve(self.least_sure(free_items_of(self.state, agents)), agents, repair,
                               1.0 if repair else 0.5)
         if self.last_status == "optimal":
             self.size = min(self.size + 1, self.p.n_agents, 16)

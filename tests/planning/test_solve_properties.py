@@ -181,7 +181,7 @@ def test_solve_agrees_with_brute_force(instance: Instance) -> None:
         check_brute_force_against_the_checker(data, bf, np.random.default_rng(0))
         # the explanation of an infeasible instance re-solves relaxations for at least 5 s;
         # tests/cli/test_scenario_commands.py covers it, here only the status matters
-        with mock.patch("territory_opt.planning.solve.explain", lambda data, **kw: []):
+        with mock.patch("territory_opt.planning.solve.explain", lambda *args, **kw: []):
             result = solve(data, SolveParams(time_limit=TIME_LIMIT, workers=1))
     best = bf.best
     tol = COST_RESOLUTION * len(data.accounts)
