@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from territory_opt.districting.driver import solve_districting
+from territory_opt.districting.driver import DistrictingResult, solve_districting
 from territory_opt.districting.evaluation import deviations
 from territory_opt.districting.problem import DistrictingProblem, districting_problem, is_contiguous
 from territory_opt.domain.checker import check_plan, plan_objective, recompute
@@ -53,6 +53,12 @@ from territory_opt.planning.families import FamilyConflict, anchor_units
 from territory_opt.planning.problem import build_problem, fixed_accounts, owner_index
 from territory_opt.planning.result import Plan, SolveParams, SolveResult
 from territory_opt.planning.unit_graph import UnitGraph, unit_graph
+
+#: once a role has no plan, the roles after it in the first round split this share of the
+#: time left, the rest is kept for the roles without a plan
+RESERVE = 0.5
+#: a role without a plan searches again while at least this many seconds are left
+RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -216,22 +222,11 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     exact_roles = data.scenario.disruption.max_moved_share >= 1.0
     all_optimal = exact_roles
     labels: dict[str, np.ndarray] = {}
-    weight = {rp.role: rp.problem.p * rp.problem.n for rp in roles}
-    # each role's share of the time limit by size, less what the roles before it used of
-    # theirs (in work, not seconds, so a busy machine splits it the same way); the clock
-    # left is its safety net
-    left, clock_stopped = time_limit, False
-    for i, rp in enumerate(roles):
-        share = left * weight[rp.role] / sum(weight[r.role] for r in roles[i:])
-        res = solve_districting(rp.problem, time_limit=max(0.5, share), seed=seed,
-                                workers=workers,
-                                deadline=max(0.5, time_limit - (time.monotonic() - t0)))
-        left -= share * res.stats.budget_used
-        clock_stopped |= res.stats.clock_stopped
-        if params.progress is not None:
-            params.progress(Progress(time.monotonic() - t0, f"contiguous {rp.role}",
-                                     res.objective if res.labels is not None else None,
-                                     role_bounds[rp.role], res.violation))
+    end = params.deadline if params.deadline is not None else t0 + time_limit
+    found, clock_stopped = _search_roles(roles, end, time_limit, seed, workers, params, t0,
+                                         role_bounds)
+    for rp in roles:
+        res = found[rp.role]
         if res.labels is None:
             why = "; ".join(res.reasons) or "no plan found"
             if res.best_labels is not None:
@@ -261,6 +256,64 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
         status, Plan(plan), objective, bound, gap, time.monotonic() - t0,
         metrics=recompute(data, plan).metrics, stats=Stats(clock_stopped=clock_stopped),
         territories=territory_features(data, ug, roles, labels), contiguity=info)
+
+
+
+def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed: int,
+                  workers: int, params: SolveParams, t0: float, role_bounds: dict[str, float]
+                  ) -> tuple[dict[str, DistrictingResult], bool]:
+    """Each role's districting result, the time spent where a plan is missing.
+
+    First round: each role gets its share of the time limit by size (p × n), less what the
+    roles before it used of theirs (in work, not seconds, so a busy machine splits it the
+    same way). Once a role has no plan, the roles after it split only RESERVE of what is
+    left, and then every role still without a plan searches again (a new seed) with the
+    time that remains, by size, until it has a plan or the clock (``end``, the run's
+    deadline) leaves less than RETRY_SECONDS. A role proven impossible is not retried."""
+    weight = {rp.role: rp.problem.p * rp.problem.n for rp in roles}
+    found: dict[str, DistrictingResult] = {}
+    clock_stopped = False
+
+    def attempt(rp: RoleProblem, share: float, round_seed: int) -> float:
+        nonlocal clock_stopped
+        res = solve_districting(rp.problem, time_limit=max(0.5, share), seed=round_seed,
+                                workers=workers,
+                                deadline=max(0.5, end - time.monotonic()))
+        clock_stopped |= res.stats.clock_stopped
+        old = found.get(rp.role)
+        if old is None or (old.labels is None
+                           and (res.labels is not None or res.status == "infeasible"
+                                or res.violation < old.violation)):
+            found[rp.role] = res
+        if params.progress is not None:
+            params.progress(Progress(time.monotonic() - t0, f"contiguous {rp.role}",
+                                     res.objective if res.labels is not None else None,
+                                     role_bounds[rp.role], res.violation))
+        return share * res.stats.budget_used
+
+    left, failed = float(time_limit), False
+    for i, rp in enumerate(roles):
+        share = left * weight[rp.role] / sum(weight[r.role] for r in roles[i:])
+        if failed:
+            share *= RESERVE
+        left -= attempt(rp, share, seed)
+        if found[rp.role].status == "infeasible":
+            return found, clock_stopped  # proven: no time helps
+        failed |= found[rp.role].labels is None
+    rounds = 0
+    while True:
+        pending = [rp for rp in roles
+                   if found[rp.role].labels is None and found[rp.role].status != "infeasible"]
+        left = end - time.monotonic()
+        if not pending or left < RETRY_SECONDS:
+            return found, clock_stopped
+        rounds += 1
+        for i, rp in enumerate(pending):
+            left = end - time.monotonic()
+            if left < RETRY_SECONDS:
+                break
+            attempt(rp, left * weight[rp.role] / sum(weight[r.role] for r in pending[i:]),
+                    seed + rounds)
 
 
 def _no_plan(status: str, reasons: list[str], bound: float, t0: float,

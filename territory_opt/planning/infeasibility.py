@@ -27,6 +27,9 @@ NAMED = 5
 PROVEN_FROM_INPUTS = "No plan satisfies every limit (proven from the inputs):"
 PROVEN_BY_LP = ("No plan satisfies every limit (proven: the LP relaxation, which every plan "
                 "satisfies, has no solution).")
+PROVEN_BY_MODEL = ("No plan satisfies every limit (proven: the exact model, every account "
+                   "a whole, has no solution, though the LP relaxation, which may split "
+                   "accounts, has one; the limits are too tight for whole accounts).")
 NOT_FOUND = ("No plan satisfying every limit was found within the time limit; this is not a "
              "proof that none exists.")
 
@@ -34,10 +37,10 @@ NOT_FOUND = ("No plan satisfying every limit was found within the time limit; th
 def explain(data: PlanningData, tp: TerritoryProblem, res: EngineResult) -> list[str]:
     """Sentences for an engine result without a plan; the first says whether it is proven."""
     if res.status == "infeasible":
-        lines = [PROVEN_BY_LP]
-        if res.slack is not None:
-            lines += _slack_sentences(data, tp, res.slack, "the relaxation's closest point")
-        return lines
+        if res.slack is None or res.slack.total <= 0:  # the exact model proved it
+            return [PROVEN_BY_MODEL]
+        return [PROVEN_BY_LP, *_slack_sentences(data, tp, res.slack,
+                                                "the relaxation's closest point")]
     lines = [NOT_FOUND]
     if res.closest is not None:
         lines += _closest_sentences(data, tp, res.closest)

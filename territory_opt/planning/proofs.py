@@ -107,6 +107,10 @@ def _roles(data: PlanningData) -> list[_Role]:
     return out
 
 
+def _reps(n: int) -> str:
+    return f"{n} rep" if n == 1 else f"{n} reps"
+
+
 def _names(data: PlanningData, reps: list[int]) -> str:
     ids = data.reps["rep_id"].to_numpy()
     shown = ", ".join(str(ids[r]) for r in reps[:NAMED])
@@ -130,7 +134,7 @@ def proofs(data: PlanningData) -> list[str]:
             short = float(r.near.sum() - caps.sum())
             out.append(f"{r.name}s need at least {r.near.sum():,.0f} h (calls and the least "
                        f"travel), but have {n} reps with {caps.sum():,.0f} h in all; short by "
-                       f"{short:,.0f} h (about {math.ceil(short / caps.mean()):.0f} more reps)")
+                       f"{short:,.0f} h (about {_reps(math.ceil(short / caps.mean()))} more)")
         top = (1 + t) * t_max / n
         bottom = (1 - t) * t_min / n
         unit = "h" if workload else ("of potential" if sc.balance.measure == "potential"

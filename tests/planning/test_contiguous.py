@@ -125,3 +125,46 @@ def test_missing_unit_id_is_an_input_error(write_case: Callable[..., Path]) -> N
     data = load_planning_data(write_case(accounts, reps, simple_scenario(contiguity=True)))
     with pytest.raises(InputError, match="unit_id"):
         solve(data)
+
+
+def test_a_role_without_a_plan_searches_again_with_the_time_left(
+        write_case: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first search of the farmers 'finds nothing' (the real result with its plan
+    dropped); the run does not stop there: the farmers search again with a new seed and the
+    time left, and that plan is the answer."""
+    import dataclasses
+
+    import territory_opt.planning.contiguous as contiguous
+
+    real, calls = contiguous.solve_districting, []
+
+    def first_fails(problem: Any, **kw: Any) -> Any:
+        calls.append(kw)
+        res = real(problem, **kw)
+        if len(calls) == 1:
+            return dataclasses.replace(res, status="unknown", labels=None,
+                                       best_labels=res.labels, violation=1.0)
+        return res
+
+    monkeypatch.setattr(contiguous, "solve_districting", first_fails)
+    counts = {(r, c): 3 if c == 0 else 1 for r in range(3) for c in range(3)}
+    accounts, reps = grid_case(counts)
+    sc = simple_scenario(balance={"measure": "accounts", "tolerance": 0.1}, contiguity=True)
+    _, res = solved(write_case, accounts, reps, sc)
+    assert res.plan is not None and len(calls) == 2
+    assert [c["seed"] for c in calls] == [0, 1]
+    assert calls[1]["time_limit"] > 5  # most of the 10 s limit was left for the retry
+
+
+def test_no_plan_yet_keeps_the_run_going_to_its_time_limit(
+        write_case: Callable[..., Path]) -> None:
+    """The unbalanceable grid of the test above: no plan exists, nothing proves it, so the
+    search goes on until less than RETRY_SECONDS of the 4 s limit is left."""
+    from territory_opt.planning.contiguous import RETRY_SECONDS
+
+    accounts, reps = grid_case({(r, c): 1 for r in range(3) for c in range(3)})
+    sc = simple_scenario(contiguity=True, balance={"measure": "accounts", "tolerance": 0.05})
+    data = load_planning_data(write_case(accounts, reps.iloc[:2], sc))
+    res = solve(data, SolveParams(time_limit=4))
+    assert res.status == "unknown" and res.plan is None
+    assert 4 - RETRY_SECONDS - 0.5 <= res.solve_seconds <= 4 + 1.0
