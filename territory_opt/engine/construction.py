@@ -90,7 +90,7 @@ def construct(p: AssignmentProblem, classes: ItemClasses, *, deadline: float,
         dual = SmoothedDual(cp, classes.size)
         dual.solve(deadline, dual.evaluations_for(dual_seconds, len(cp.item)))
         core, method = _core(cp, dual), "core lp"
-    lp, sub = _solve_core(cp, classes, core, deadline)
+    lp, sub, core = _solve_core(cp, classes, core, deadline)
     if lp is None:
         if dual is None:  # the LP did not solve in time: the smoothed dual instead
             dual = SmoothedDual(cp, classes.size)
@@ -98,7 +98,22 @@ def construct(p: AssignmentProblem, classes: ItemClasses, *, deadline: float,
         return _rounded(p, classes, dual, dual.multipliers(), base, float("nan"), None,
                         "smoothed", deadline)
     mult, slack = lp.multipliers(), lp.slack()
-    if _proves(p, lp, slack, deadline):
+    proven, feas = _proves(p, lp, slack, deadline)
+    for _ in range(PRICING_ROUNDS):
+        # a core LP that cannot meet the limits may lack the pairs that would: price every
+        # class pair for feasibility (costs 0) and solve again with those that help
+        if proven or feas is None or core.all():
+            break
+        more = _better(cp, reduced_costs(cp, feas, cost_weight=0.0), core)
+        if not more.any():
+            break
+        grown, grown_sub, core = _solve_core(cp, classes, core | more, deadline)
+        if grown is None:
+            break
+        lp, sub = grown, grown_sub
+        mult, slack = lp.multipliers(), lp.slack()
+        proven, feas = _proves(p, lp, slack, deadline)
+    if proven:
         return Construction("infeasible", float("inf"), float("inf"), mult,
                             item_values(sub, p, lp.x()), None, float("inf"), slack, method)
     return _rounded(p, sub, lp, mult, base, lp.cost(), slack, method, deadline)
@@ -131,23 +146,30 @@ def _owner_pairs(cp: AssignmentProblem) -> np.ndarray:
 
 
 def _solve_core(cp: AssignmentProblem, classes: ItemClasses, core: np.ndarray,
-                deadline: float) -> tuple[Relaxation | None, ItemClasses]:
-    """The LP over the core pairs, grown by pricing every class pair with its multipliers."""
+                deadline: float) -> tuple[Relaxation | None, ItemClasses, np.ndarray]:
+    """The LP over the core pairs, grown by pricing every class pair with its multipliers;
+    also the core it ended with."""
     for _ in range(PRICING_ROUNDS):
         idx = np.flatnonzero(core)
         sub = _restricted(classes, idx)
         lp = Relaxation(sub.problem, classes.size)
         if lp.solve(deadline - time.monotonic()) != "optimal":
-            return None, sub
+            return None, sub, core
         if core.all():
-            return lp, sub
-        rc = reduced_costs(cp, lp.multipliers())
-        best_in = np.minimum.reduceat(np.where(core, rc, np.inf), cp.item_ptr[:-1])
-        better = ~core & (rc < best_in[cp.item] - 1e-9 * (1 + np.abs(best_in[cp.item])))
-        if not better.any():
-            return lp, sub
-        core = core | _lowest(cp, rc, CORE_PAIRS, better)
-    return lp, sub
+            return lp, sub, core
+        more = _better(cp, reduced_costs(cp, lp.multipliers()), core)
+        if not more.any():
+            return lp, sub, core
+        core = core | more
+    return lp, sub, core
+
+
+def _better(cp: AssignmentProblem, rc: FloatArray, core: np.ndarray) -> np.ndarray:
+    """Per class, up to CORE_PAIRS pairs outside the core whose reduced cost beats the
+    class's best in the core (none: the core LP is optimal for every class pair)."""
+    best_in = np.minimum.reduceat(np.where(core, rc, np.inf), cp.item_ptr[:-1])
+    better = ~core & (rc < best_in[cp.item] - 1e-9 * (1 + np.abs(best_in[cp.item])))
+    return _lowest(cp, rc, CORE_PAIRS, better) if better.any() else better
 
 
 def _restricted(classes: ItemClasses, idx: IntArray) -> ItemClasses:
@@ -171,14 +193,16 @@ def _rounded(p: AssignmentProblem, classes: ItemClasses, relax: Relaxing, mult: 
                         slack, method)
 
 
-def _proves(p: AssignmentProblem, lp: Relaxation, slack: Slack, deadline: float) -> bool:
+def _proves(p: AssignmentProblem, lp: Relaxation, slack: Slack,
+            deadline: float) -> tuple[bool, Multipliers | None]:
     """True when the LP's unmet limits prove that no plan exists (otherwise the LP is back
-    at its objective's solution)."""
+    at its objective's solution); and the multipliers of the feasibility LP (None when the
+    LP meets every limit or did not solve)."""
     if slack.total <= SLACK_NOISE * max(1.0, float(np.abs(p.load).max(initial=1.0))):
-        return False
+        return False, None
     feas = lp.feasibility_multipliers(deadline - time.monotonic())
     cert = infeasibility_certificate(p, feas) if feas is not None else 0.0
     if cert > PROOF_MARGIN * max(1.0, float(np.abs(p.load).sum()) / max(1, p.n_agents)):
-        return True
+        return True, feas
     lp.solve(deadline - time.monotonic())  # back to the objective's solution
-    return False
+    return False, feas

@@ -1,8 +1,10 @@
 """solve_assignment: LP-guided construction, CP-SAT neighbourhood search, Lagrangian bound.
 
-1. LP relaxation (up to LP_MAX_PAIRS pairs); its duals give a Lagrangian bound on the *full*
-   problem, including pairs the adapter left out (AssignmentProblem.outside).
-2. Construction: each item to the pair with the largest LP value, or the current alignment.
+1.-2. Construction (engine.construction, up to LP_MAX_PAIRS pairs of the item classes): the
+   elastic LP of the classes (directly, or on a core chosen by a smoothed dual and priced
+   out), its duals the multipliers of a Lagrangian bound on the *full* problem, including
+   pairs the adapter left out (AssignmentProblem.outside); a proof when the LP cannot meet
+   the limits; else the LP rounded to whole items and repaired by diffusion.
    Above LP_MAX_PAIRS: the best of the current alignment, the cheapest pairs and a min-cost
    flow, each repaired by diffusion, and multipliers from the volume algorithm instead of
    the LP.
@@ -498,7 +500,14 @@ def solve_assignment(problem: AssignmentProblem,
                 if relaxed.status in ("optimal", "feasible"):
                     bound = max(bound, relaxed.bound + p.constant)
     if search.state.violation() > 0:
+        # the integer model rounds the limits the safe way, so a plan on a limit's edge in
+        # floats (a rounded LP often is) may break it there: the cheaper of the search's plan
+        # and the construction's start that holds every limit in floats is still a plan
         stats.violation = search.state.violation()
+        held = [(ev.objective, c) for c in (search_idx[search.state.chosen], built.start)
+                if (ev := evaluate(p, c)).feasible]
+        if held:
+            return _finish(p, min(held, key=lambda h: h[0])[1], bound, t0, stats)
         return EngineResult("unknown", None, float("inf"), bound, time.monotonic() - t0, stats,
                             built.slack, search_idx[search.state.chosen])
     if mip and small and not proven:
