@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from territory_opt.domain.errors import InputError
+from territory_opt.domain.response_section import ResponseSection
 
 ROLES: tuple[str, ...] = ("hunter", "closer", "farmer")
 TIERS: tuple[str, ...] = ("A", "B", "C")
@@ -194,8 +195,25 @@ class Disruption(_Strict):
 
 
 class Objective(_Strict):
+    """What `run` optimises. ``kind: travel`` (the default) minimises ``travel`` × travel
+    hours + ``moves`` × moved accounts; ``kind: profit`` maximises the modelled contribution
+    of the ``response:`` section (margin × expected sales − travel cost), charging the same
+    weights in hours priced at ``response.travel_cost_per_hour``. ``objective: profit`` is
+    short for ``objective: {kind: profit}``."""
+
+    kind: Literal["travel", "profit"] = "travel"
     travel: Number = Field(default=1.0, ge=0)
     moves: Number = Field(default=10.0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value not in ("travel", "profit"):
+                raise ValueError(f"objective '{value}' is not known; use profit, travel or "
+                                 "a mapping such as {travel: 1.0, moves: 10.0}")
+            return {"kind": value}
+        return value
 
 
 class Management(_Strict):
@@ -305,6 +323,18 @@ class Scenario(_Strict):
     #: optional sections read by ``territory-opt size`` only; absent means "not sized"
     funnel: Funnel | None = None
     profit: ProfitModel | None = None
+    #: sales-response curves, read by ``objective: profit``
+    response: ResponseSection | None = None
+
+    @model_validator(mode="after")
+    def _profit_needs_response(self) -> Scenario:
+        if self.objective.kind == "profit" and self.response is None:
+            raise ValueError("objective: profit needs a response: section (margin, "
+                             "travel_cost_per_hour and the curves)")
+        if self.objective.kind == "profit" and self.contiguity:
+            raise ValueError("objective: profit does not plan contiguous territories yet; "
+                             "set contiguity: false")
+        return self
 
     @model_validator(mode="after")
     def _deals_for_open_deals(self) -> Scenario:
@@ -342,6 +372,7 @@ _MODELS_BY_KEY: dict[str, type[BaseModel]] = {
     "solver": Solver,
     "funnel": Funnel,
     "profit": ProfitModel,
+    "response": ResponseSection,
 }
 
 

@@ -52,6 +52,13 @@ def manifest(data: PlanningData, settings: SolverSettings) -> dict[str, Any]:
     }
 
 
+def _weights(data: PlanningData) -> dict[str, Any]:
+    """The objective's weights (and its kind, with ``objective: profit``: plan.json of the
+    travel objective stays as it was)."""
+    objective = data.scenario.objective
+    return objective.model_dump(exclude={"kind"} if objective.kind == "travel" else None)
+
+
 def plan_document(data: PlanningData, result: SolveResult, man: dict[str, Any]) -> dict[str, Any]:
     def num(v: float) -> float | None:
         return None if v is None or not np.isfinite(v) else round(float(v), 6)
@@ -66,7 +73,7 @@ def plan_document(data: PlanningData, result: SolveResult, man: dict[str, Any]) 
         # false when the wall clock, not the deterministic work budget, ended the search (a
         # busy machine): a rerun with the same seed may then give another plan
         "reproducible": result.reproducible,
-        "objective_weights": data.scenario.objective.model_dump(),
+        "objective_weights": _weights(data),
         "balance": data.scenario.balance.model_dump(),
         "max_moved_share": data.scenario.disruption.max_moved_share,
         "metrics": result.metrics.as_dict() if result.metrics else {},
