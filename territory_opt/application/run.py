@@ -15,25 +15,31 @@ from territory_opt.io.load import load_planning_data, run_inputs
 from territory_opt.io.out_folder import default_plan_dir, prepare_output_dir
 from territory_opt.output.plan_writer import manifest, write_plan
 from territory_opt.planning.executors import open_executor
+from territory_opt.planning.profit_solve import solve_with_baseline
 from territory_opt.planning.result import SolveParams, SolveResult
 from territory_opt.planning.solve import solve
 
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """A written plan: the solve's result, the plan folder and its plan.json document."""
+    """A written plan: the solve's result, the plan folder and its plan.json document; with
+    ``objective: profit`` also ``baseline``, today's call patterns planned the same way."""
 
     result: SolveResult
     out: Path
     document: dict[str, Any]
+    baseline: SolveResult | None = None
 
     def summary(self) -> dict[str, Any]:
         """The headline of plan.json for a terminal or a script: status, objective, bound,
         gap, seconds, the metrics and the folder."""
         r = self.result
         metrics = r.metrics.as_dict() if r.metrics else {}
-        return {"status": r.status, "objective": r.objective, "bound": r.bound, "gap": r.gap,
-                "solve_seconds": round(r.solve_seconds, 2), **metrics, "out": str(self.out)}
+        out = {"status": r.status, "objective": r.objective, "bound": r.bound, "gap": r.gap,
+               "solve_seconds": round(r.solve_seconds, 2), **metrics, "out": str(self.out)}
+        if "profit" in self.document:
+            out["profit"] = self.document["profit"]
+        return out
 
 
 def process_start() -> float:
@@ -70,9 +76,14 @@ def run_plan(scenario: str | Path, *, out: str | Path | None = None,
     checked = prepare_output_dir(target, run_inputs(data), kind="plan", force=force)
     params = SolveParams(time_limit=time_limit, seed=seed, progress=progress)
     params = replace(params, deadline=start + params.settings(data.scenario).time_limit)
+    baseline = None
     with open_executor(scheduler=scheduler) as executor:
-        result = solve(data, replace(params, executor=executor))
+        if data.scenario.objective.kind == "profit":
+            result, baseline = solve_with_baseline(data, replace(params, executor=executor))
+        else:
+            result = solve(data, replace(params, executor=executor))
     if result.plan is None:
         raise InfeasibleError("\n  ".join(result.reasons), reasons=list(result.reasons))
-    document = write_plan(data, result, checked, manifest(data, params.settings(data.scenario)))
-    return RunOutcome(result, target, document)
+    document = write_plan(data, result, checked, manifest(data, params.settings(data.scenario)),
+                          baseline=baseline)
+    return RunOutcome(result, target, document, baseline)

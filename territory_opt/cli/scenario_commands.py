@@ -21,6 +21,7 @@ from territory_opt.cli.common import (
     progress_printer,
     say,
 )
+from territory_opt.output.profit_text import profit_lines
 
 
 @click.command()
@@ -101,8 +102,13 @@ def run(scenario: str, out_dir: str | None, time_limit: float | None, seed: int 
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     elif not quiet:
-        click.echo(f"{result.status}: objective {result.objective:,.2f}, bound "
-                   f"{result.bound:,.2f}, gap {result.gap:.2%}, {result.solve_seconds:.1f} s")
+        if "profit" in outcome.document:
+            click.echo(profit_lines(result.status, result.solve_seconds,
+                                    outcome.document["profit"]))
+        else:
+            click.echo(f"{result.status}: objective {result.objective:,.2f}, bound "
+                       f"{result.bound:,.2f}, gap {result.gap:.2%}, "
+                       f"{result.solve_seconds:.1f} s")
         click.echo(f"moves {summary['moves']} ({summary['moved_share']:.1%}), hand-overs "
                    f"{summary['handovers']}, travel {summary['travel_hours']:,.0f} h, "
                    f"max deviation {summary['max_deviation']:.1%}")

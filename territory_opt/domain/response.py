@@ -209,6 +209,18 @@ class ResponseModel:
     def curve(self, role: str, tier: str) -> ResponseCurve | None:
         return self.curves.get((role, tier))
 
+    def expected_sales(self, roles: npt.ArrayLike, tiers: npt.ArrayLike,
+                       potential: npt.ArrayLike, calls: npt.ArrayLike) -> FloatArray:
+        """Per account potential × its role and tier's curve at ``calls`` (0 where the role
+        and tier has no curve: no modelled sales)."""
+        roles, tiers = np.asarray(roles), np.asarray(tiers)
+        calls = np.asarray(calls, dtype=float)
+        out = np.zeros(len(calls))
+        for (role, tier), curve in self.curves.items():
+            hit = (roles == role) & (tiers == tier)
+            out[hit] = curve.share(calls[hit])
+        return np.asarray(out * np.asarray(potential, dtype=float), dtype=float)
+
     def with_curves(self, curves: dict[tuple[str, str], ResponseCurve],
                     notes: tuple[str, ...] = ()) -> ResponseModel:
         """A copy with these curves replacing (or adding to) the current ones."""
