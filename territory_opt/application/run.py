@@ -13,6 +13,7 @@ from territory_opt.domain.errors import InfeasibleError
 from territory_opt.engine.progress import Progress
 from territory_opt.io.load import load_planning_data, run_inputs
 from territory_opt.io.out_folder import default_plan_dir, prepare_output_dir
+from territory_opt.measure.calibration import with_history_curves
 from territory_opt.output.plan_writer import manifest, write_plan
 from territory_opt.planning.executors import open_executor
 from territory_opt.planning.profit_solve import solve_with_baseline
@@ -71,7 +72,7 @@ def run_plan(scenario: str | Path, *, out: str | Path | None = None,
     solve ends by then, and writing the plan folder takes what is left of the promise that
     the whole run ends within 1.1 × the limit + 5 s (docs/optimizer.md)."""
     start = process_start()
-    data = load_planning_data(scenario)
+    data = with_history_curves(load_planning_data(scenario))
     target = Path(out) if out is not None else default_plan_dir(data.scenario.name)
     checked = prepare_output_dir(target, run_inputs(data), kind="plan", force=force)
     params = SolveParams(time_limit=time_limit, seed=seed, progress=progress)

@@ -91,9 +91,12 @@ class ResponseCurve:
 
 def fit_shares(calls: npt.ArrayLike, shares: npt.ArrayLike, *, s0: float | None = None,
                smax: float | None = None, max_gamma: float = GAMMA_BOUNDS[1],
-               weights: npt.ArrayLike | None = None) -> tuple[float, float, float, float]:
+               weights: npt.ArrayLike | None = None,
+               start: tuple[float, float, float, float] | None = None
+               ) -> tuple[float, float, float, float]:
     """Least-squares ADBUDG parameters (s0, smax, γ, δ) through (calls, share) observations.
-    ``s0`` and ``smax`` are fixed when given; ``max_gamma`` = 1 keeps the fit concave."""
+    ``s0`` and ``smax`` are fixed when given; ``max_gamma`` = 1 keeps the fit concave;
+    ``start`` (s0, smax, γ, δ) is where the search begins (e.g. a bootstrap's full fit)."""
     c = np.asarray(calls, dtype=float)
     y = np.asarray(shares, dtype=float)
     w = np.ones_like(y) if weights is None else np.sqrt(np.asarray(weights, dtype=float))
@@ -115,6 +118,9 @@ def fit_shares(calls: npt.ArrayLike, shares: npt.ArrayLike, *, s0: float | None 
     x0 += [g0, g0 * np.log(max(mid, 1e-6))]
     lo += [GAMMA_BOUNDS[0], LOG_DELTA_BOUNDS[0]]
     hi += [g_hi, LOG_DELTA_BOUNDS[1]]
+    if start is not None:
+        known = [start[0]] * (s0 is None) + [start[1]] * (smax is None)
+        x0 = known + [start[2], float(np.log(max(start[3], 1e-12)))]
     x0 = list(np.clip(x0, np.array(lo) + 1e-9, np.array(hi) - 1e-9))
 
     def unpack(x: FloatArray) -> tuple[float, float, float, float]:
