@@ -31,4 +31,5 @@ def profit_lines(status: str, seconds: float, doc: dict[str, Any]) -> str:
     if sens:
         lines.append(f"sensitivity (the plans as they are): {sens}")
     lines.append(f"money {doc['label']} ({doc['source']})")
+    lines += [f"note: {n}" for n in doc.get("notes", [])]
     return "\n".join(lines)

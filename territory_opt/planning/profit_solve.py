@@ -12,9 +12,22 @@ excess moves stop paying, rises until a plan is within the limit, then is bisect
 the last price over the limit and the first within it; the best plan within the limit and the
 best bound of all rounds are kept.
 
-The engine gets 1 − POLISH_SHARE of the time limit; the rest re-chooses every account's
-frequency with its rep fixed (a small problem whose LP is nearly integral), which the engine's
-neighbourhood search, working on reps and frequencies at once, reaches slowly.
+The steps, each with a share of the time limit:
+
+1. a plan at one frequency per account, within every limit, that the whole problem's search
+   may miss in a short time (a new rep to fill, one solver worker, a busy machine): today's
+   call patterns when `run` hands them over (it solves them anyway, to compare with), else
+   (START_SHARE) frequencies chosen with one price of an hour per role so that the role is
+   loaded to START_UTILIZATION of what it can carry;
+2. the engine's LP relaxation of the whole problem (its Lagrangian bound holds; LP_SHARE):
+   per account with a frequency to choose, the rep holding most of it;
+3. the engine on the whole problem (1 − POLISH_SHARE of the rest): the plan and the bound;
+4. frequencies for fixed reps — the engine's, the start's, the LP's — by a price of an hour
+   per rep (planning/profit_fill.py, a second or two), the best of them then polished by the
+   engine on the pairs of its reps only (the rest of the time; a small problem whose LP is
+   nearly integral, which the whole problem's neighbourhood search, moving accounts between
+   reps, reaches slowly). The best plan within every limit is kept; the bound is the best of
+   steps 2 and 3.
 """
 
 from __future__ import annotations
@@ -28,9 +41,17 @@ import numpy as np
 from territory_opt.domain.checker import recompute
 from territory_opt.domain.errors import InputError
 from territory_opt.domain.planning_data import PlanningData
-from territory_opt.engine import AssignmentProblem, EngineParams, EngineResult, solve_assignment
+from territory_opt.engine import (
+    AssignmentProblem,
+    EngineParams,
+    EngineResult,
+    evaluate,
+    solve_assignment,
+)
+from territory_opt.engine.lp import Multipliers, lagrangian_bound, solve_lp
 from territory_opt.engine.scaling import ScalingError
 from territory_opt.engine.search import restrict
+from territory_opt.planning.profit_fill import fill_frequencies, priced_frequencies
 from territory_opt.planning.profit_problem import ProfitPairs, ProfitProblem, build_profit_problem
 from territory_opt.planning.result import Plan, ProfitSummary, SolveParams, SolveResult
 
@@ -46,6 +67,13 @@ OPTIMALITY_TOLERANCE = 1e-5
 #: share of the time limit for re-choosing frequencies with every rep fixed (_polish)
 POLISH_SHARE = 0.2
 MIN_POLISH_SECONDS = 2.0
+#: share of the time limit for a light start (_light_start) when no fixed-pattern plan is given
+START_SHARE = 0.25
+#: the light start's frequencies load a role to about this share of what it can carry
+START_UTILIZATION = 0.85
+#: time limit share of the LP whose reps start the frequency heuristic (it takes ~4 s on the
+#: demo's 115,209 pairs)
+LP_SHARE = 0.3
 #: share of the time limit that solve_with_baseline gives today's call patterns
 BASELINE_SHARE = 0.25
 
@@ -68,20 +96,25 @@ def require_curves(data: PlanningData) -> None:
 
 
 def solve_profit(data: PlanningData, params: SolveParams | None = None, *,
-                 fixed_patterns: bool = False) -> SolveResult:
+                 fixed_patterns: bool = False, start: SolveResult | None = None
+                 ) -> SolveResult:
     """The profit-optimal plan of ``data`` (``fixed_patterns``: every account keeps its call
-    pattern, the rep alone is chosen — today's patterns planned for the same money)."""
+    pattern, the rep alone is chosen — today's patterns planned for the same money).
+    ``start`` is such a fixed-pattern plan already solved (`run` solves it anyway, to compare
+    with); without it, START_SHARE of the time limit solves a light start first (module
+    docstring)."""
     params = params or SolveParams()
     require_curves(data)
     settings = params.settings(data.scenario)
     t0 = time.monotonic()
+    limit = settings.time_limit
     pp = build_profit_problem(data, fixed_patterns=fixed_patterns, executor=params.executor)
     problem = pp.problem
     if fixed_patterns:  # one pair per (account, rep): the engine counts moves itself
         problem = dataclasses.replace(problem, max_moves=pp.max_moves)
 
-    def run(p: AssignmentProblem, limit: float) -> EngineResult:
-        engine = EngineParams(time_limit=limit, seed=settings.seed, workers=settings.workers,
+    def run(p: AssignmentProblem, seconds: float) -> EngineResult:
+        engine = EngineParams(time_limit=seconds, seed=settings.seed, workers=settings.workers,
                               progress=params.progress)
         try:
             return solve_assignment(p, engine)
@@ -90,42 +123,147 @@ def solve_profit(data: PlanningData, params: SolveParams | None = None, *,
                              f"({err})", file=str(data.sources.get("scenario", "scenario"))
                              ) from None
 
-    polish = not fixed_patterns and bool((np.diff(problem.item_ptr) > 1).any())
-    res = run(problem, settings.time_limit * (1 - POLISH_SHARE if polish else 1.0))
-    bound = res.bound
-    if not fixed_patterns and res.chosen is not None and _moves(pp, res) > pp.max_moves:
+    def left() -> float:
+        return limit - (time.monotonic() - t0)
+
+    if fixed_patterns:
+        res = run(problem, limit)
+        if res.chosen is None:
+            return _no_plan(res, res.bound, time.monotonic() - t0, over_moves=False,
+                            limit=pp.max_moves)
+        return _result(data, pp, res.chosen, res.bound, time.monotonic() - t0, res)
+    start_pairs = _start_pairs(data, pp, start)
+    start_reps = _start_reps(data, start)
+    if start_reps is None:
+        start_pairs = _light_start(pp, problem, run, START_SHARE * limit)
+        start_reps = None if start_pairs is None else problem.agent[start_pairs]
+    lp_bound, lp_reps = _lp_reps(pp, problem, start_reps, LP_SHARE * limit)
+    res = run(problem, max(MIN_POLISH_SECONDS, (1 - POLISH_SHARE) * left()))
+    bound = max(res.bound, lp_bound)
+    if res.chosen is not None and _moves(pp, res) > pp.max_moves:
         # the rounds get what is left of the time limit, and at least MOVE_SHARE of it
-        spent = time.monotonic() - t0
-        budget = max(settings.time_limit - spent, MOVE_SHARE * settings.time_limit)
+        budget = max(left(), MOVE_SHARE * limit)
         res, bound = _within_move_limit(pp, problem, res, run, time.monotonic(), budget)
-    if polish and res.chosen is not None and _moves(pp, res) <= pp.max_moves:
-        left = max(MIN_POLISH_SECONDS, settings.time_limit - (time.monotonic() - t0))
-        res = _polish(problem, res, run, left)
+    joint = res.chosen if res.chosen is not None and _moves(pp, res) <= pp.max_moves else None
+    reps = problem.agent[joint] if joint is not None else start_reps
+    if reps is None:
+        reps = _owner_or_nearest(pp)
+    plans = [c for c in (joint, start_pairs) if c is not None]
+    for source in (reps, start_reps, lp_reps):
+        if source is not None and (source is reps or not np.array_equal(source, reps)):
+            filled = fill_frequencies(problem, source)
+            if filled is not None:
+                plans.append(filled)
+    plans = [c for c in plans
+             if evaluate(problem, c).feasible and int(pp.moved[c].sum()) <= pp.max_moves]
+    best = min(plans, key=lambda c: _total(problem, c)) if plans else None
+    polished = _polish(problem, problem.agent[best] if best is not None else reps, run,
+                       max(MIN_POLISH_SECONDS, left()))
+    if polished is not None and evaluate(problem, polished).feasible and (
+            best is None or _total(problem, polished) < _total(problem, best)):
+        best = polished
+    chosen = best
     seconds = time.monotonic() - t0
-    if res.chosen is None or _moves(pp, res) > pp.max_moves:
+    if chosen is None:
         return _no_plan(res, bound, seconds, over_moves=res.chosen is not None,
                         limit=pp.max_moves)
-    return _result(data, pp, res, bound, seconds)
+    return _result(data, pp, chosen, bound, seconds, res)
 
 
-def _polish(problem: AssignmentProblem, res: EngineResult,
+def _lp_reps(pp: ProfitProblem, problem: AssignmentProblem, start_reps: np.ndarray | None,
+             seconds: float) -> tuple[float, np.ndarray | None]:
+    """The engine's LP relaxation of the whole problem: its Lagrangian bound (valid with the
+    pairs left out too) and per account the rep that holds most of it in the LP — for the
+    accounts with a frequency to choose; the others keep ``start_reps`` (their roles' loads
+    cannot move to meet the balance band, so the LP's rounding may break it there)."""
+    lp = solve_lp(problem, time_limit=max(1.0, seconds))
+    bound = max(lagrangian_bound(problem, lp.multipliers),
+                lagrangian_bound(problem, Multipliers.zero(problem.n_agents)))
+    if lp.x is None:
+        return bound, None
+    key = problem.item * problem.n_agents + problem.agent
+    uniq, inverse = np.unique(key, return_inverse=True)
+    per_pair = np.bincount(inverse, weights=lp.x)
+    order = np.lexsort((-per_pair, uniq // problem.n_agents))
+    first = np.concatenate([[True], np.diff(uniq[order] // problem.n_agents) != 0])
+    reps = (uniq[order][first] % problem.n_agents).astype(np.int64)
+    low = np.full(problem.n_items, np.inf)
+    high = np.full(problem.n_items, -np.inf)
+    np.minimum.at(low, problem.item, pp.calls)
+    np.maximum.at(high, problem.item, pp.calls)
+    choice = high > low
+    if start_reps is not None:
+        reps = np.where(choice, reps, start_reps)
+    return bound, reps
+
+
+def _light_start(pp: ProfitProblem, problem: AssignmentProblem,
+                 run: Callable[[AssignmentProblem, float], EngineResult],
+                 seconds: float) -> np.ndarray | None:
+    """A plan at light, profit-aware frequencies (profit_fill.priced_frequencies at
+    START_UTILIZATION): one pair per (account, rep), so the engine counts moves itself and,
+    with room in every band, finds a plan fast. Its reps start the frequency heuristics when
+    the whole problem's search finds no plan in time."""
+    calls = priced_frequencies(problem, pp.calls, START_UTILIZATION)
+    keep = np.isclose(pp.calls, calls[problem.item])
+    sub, idx = restrict(problem, keep)
+    res = run(dataclasses.replace(sub, max_moves=pp.max_moves), seconds)
+    return None if res.chosen is None else idx[res.chosen]
+
+
+def _owner_or_nearest(pp: ProfitProblem) -> np.ndarray:
+    """Per account its owner when it may stay, else the rep of its least travel at its
+    highest frequency: reps for the frequency heuristics when no plan gave any."""
+    p = pp.problem
+    at_owner = p.owner_pair
+    top = np.zeros(p.n_items)
+    np.maximum.at(top, p.item, pp.calls)
+    score = np.where(np.isclose(pp.calls, top[p.item]), pp.travel, np.inf)
+    order = np.lexsort((score, p.item))
+    nearest = p.agent[order[p.item_ptr[:-1]]]
+    return np.where(at_owner >= 0, p.owner[np.arange(p.n_items)], nearest).astype(np.int64)
+
+
+def _total(problem: AssignmentProblem, chosen: np.ndarray) -> float:
+    return float(problem.cost[chosen].sum())
+
+
+def _start_reps(data: PlanningData, start: SolveResult | None) -> np.ndarray | None:
+    """Per account the rep position of the fixed-pattern plan ``start`` (None without one)."""
+    if start is None or start.plan is None:
+        return None
+    pos = {r: i for i, r in enumerate(data.reps["rep_id"])}
+    return np.array([pos[r] for r in start.plan.rep_id], dtype=np.int64)
+
+
+def _start_pairs(data: PlanningData, pp: ProfitProblem,
+                 start: SolveResult | None) -> np.ndarray | None:
+    """The fixed-pattern plan as pairs of the profit problem, when every account's pattern
+    frequency is on its menu (None otherwise, or without a plan)."""
+    reps = _start_reps(data, start)
+    if reps is None:
+        return None
+    p = pp.problem
+    hit = (p.agent == reps[p.item]) & np.isclose(pp.calls, data.pattern_calls()[p.item])
+    chosen = np.full(p.n_items, -1, dtype=np.int64)
+    chosen[p.item[hit]] = np.flatnonzero(hit)
+    return chosen if (chosen >= 0).all() else None
+
+
+def _polish(problem: AssignmentProblem, reps: np.ndarray,
             run: Callable[[AssignmentProblem, float], EngineResult],
-            seconds: float) -> EngineResult:
-    """Every account's frequency re-chosen with its rep fixed (the pairs of its planned rep
-    only, so no move changes), solved by the engine; the better plan is kept. The frequency
-    problem alone is small and its LP nearly integral: on the demo (40 s on a loaded
-    machine) it raised the plan from 9,834,684 to 9,850,329 against the bound's 9,859,765."""
-    assert res.chosen is not None
-    keep = problem.agent == problem.agent[res.chosen][problem.item]
+            seconds: float) -> np.ndarray | None:
+    """Every account's frequency re-chosen with its rep ``reps[account]`` fixed (the pairs of
+    that rep only, so no move changes), solved by the engine: its plan, or None. The
+    frequency problem alone is small and its LP nearly integral: on the demo (40 s on a loaded
+    machine) it raised the engine's plan from 9,834,684 to 9,850,329 against the bound's
+    9,859,765."""
+    keep = problem.agent == reps[problem.item]
+    if not np.all(np.bincount(problem.item[keep], minlength=problem.n_items) > 0):
+        return None
     sub, idx = restrict(problem, keep)
     polished = run(sub, seconds)
-    if polished.chosen is None:
-        return res
-    chosen = idx[polished.chosen]
-    if float(problem.cost[chosen].sum()) >= float(problem.cost[res.chosen].sum()):
-        return res
-    return dataclasses.replace(res, chosen=chosen, objective=float(problem.cost[chosen].sum())
-                               + problem.constant)
+    return None if polished.chosen is None else idx[polished.chosen]
 
 
 def _moves(pp: ProfitProblem, res: EngineResult) -> int:
@@ -211,12 +349,10 @@ def _no_plan(res: EngineResult, bound: float, seconds: float, *, over_moves: boo
                        reasons=reasons, stats=res.stats)
 
 
-def _result(data: PlanningData, pp: ProfitProblem, res: EngineResult, bound: float,
-            seconds: float) -> SolveResult:
-    """The plan, its quality (objective, bound and gap of the minimised negated profit) and
-    its money."""
-    assert res.chosen is not None
-    chosen = res.chosen
+def _result(data: PlanningData, pp: ProfitProblem, chosen: np.ndarray, bound: float,
+            seconds: float, res: EngineResult) -> SolveResult:
+    """The plan ``chosen``, its quality (objective, bound and gap of the minimised negated
+    profit) and its money; ``res`` is the engine's run (its stats)."""
     problem = pp.problem
     objective = float(problem.cost[chosen].sum() + problem.constant)
     bound = min(bound, objective)
@@ -244,11 +380,11 @@ def solve_with_baseline(data: PlanningData, params: SolveParams | None = None
                         ) -> tuple[SolveResult, SolveResult]:
     """The profit plan and, to compare with, today's call patterns planned for the same money
     and limits at the same head count (``fixed_patterns``). They share the time limit: the
-    plan takes 1 − BASELINE_SHARE of it, the patterns the rest."""
+    patterns take BASELINE_SHARE of it and start the profit plan, which takes the rest."""
     params = params or SolveParams()
     limit = params.settings(data.scenario).time_limit
-    plan = solve_profit(data, dataclasses.replace(
-        params, time_limit=(1 - BASELINE_SHARE) * limit))
     base = solve_profit(data, dataclasses.replace(params, time_limit=BASELINE_SHARE * limit,
                                                   progress=None), fixed_patterns=True)
+    plan = solve_profit(data, dataclasses.replace(
+        params, time_limit=(1 - BASELINE_SHARE) * limit), start=base)
     return plan, base
