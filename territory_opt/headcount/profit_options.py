@@ -11,7 +11,8 @@ the reps' yearly cost, and the proven ``upper_bound`` and ``profit_gap`` of what
 optimised (contribution less the move charge: objective.moves × the cost of an hour per moved
 account); ``money_source`` names the curves.
 Per added rep against the option before: ``marginal_contribution`` and ``marginal_return``
-= marginal contribution − the added rep's cost.
+= marginal contribution − the added rep's cost, and what the proven bounds allow of that
+return (``return_at_most``, ``return_at_least``; see :func:`marginal_money`).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from territory_opt.planning.result import SolveParams, SolveResult
 from territory_opt.planning.solve import solve
 
 #: the money columns of the comparison table (profit options only), after ``moves``
-MONEY_COLUMNS = ("modelled_sales", "contribution", "net_contribution", "upper_bound",
-                 "profit_gap", "money_source")
+MONEY_COLUMNS = ("modelled_sales", "contribution", "net_contribution", "profit_objective",
+                 "upper_bound", "profit_gap", "money_source")
 
 
 def solve_profit_option(data: PlanningData, params: SolveParams) -> CoverageResult:
@@ -68,21 +69,35 @@ def money_row(result: SolveResult, reps_cost: float) -> dict[str, object]:
     return {"modelled_sales": round(money.modelled_sales, 2),
             "contribution": round(money.contribution, 2),
             "net_contribution": round(money.contribution - reps_cost, 2),
+            "profit_objective": round(money.objective, 2),
             "upper_bound": round(money.upper_bound, 2), "profit_gap": round(money.gap, 6),
             "money_source": money.source}
 
 
 def marginal_money(table: pd.DataFrame) -> pd.DataFrame:
     """``marginal_contribution`` and ``marginal_return`` per rep added over the row before
-    (NaN where the head count did not change)."""
+    (NaN where the head count did not change), and what the proven bounds allow of the
+    return: ``return_at_most`` = (this row's upper bound − the row before's objective) /
+    reps added − their cost, ``return_at_least`` = (this row's objective − the row before's
+    upper bound) / reps added − their cost. A negative ``return_at_most`` proves that no
+    plan makes the added reps pay for themselves (on the profit objective), a positive
+    ``return_at_least`` that they do, whatever the searches missed."""
     out = table.copy()
     d_reps = out["reps"].diff().to_numpy(float)
-    d_contribution = out["contribution"].astype(float).diff().to_numpy()
     d_cost = out["cost"].astype(float).diff().to_numpy()
+    contribution = out["contribution"].astype(float).to_numpy()
+    objective = out["profit_objective"].astype(float).to_numpy()
+    bound = out["upper_bound"].astype(float).to_numpy()
+    before = np.concatenate([[np.nan], objective[:-1]])
+    bound_before = np.concatenate([[np.nan], bound[:-1]])
     with np.errstate(divide="ignore", invalid="ignore"):
         changed = np.nan_to_num(d_reps) != 0
-        per = np.where(changed, d_contribution / d_reps, np.nan)
-        ret = np.where(changed, (d_contribution - d_cost) / d_reps, np.nan)
-    out["marginal_contribution"] = np.round(per, 2)
-    out["marginal_return"] = np.round(ret, 2)
+
+        def per_rep(delta: np.ndarray) -> np.ndarray:
+            return np.round(np.where(changed, delta / d_reps, np.nan), 2)
+
+        out["marginal_contribution"] = per_rep(np.diff(contribution, prepend=np.nan))
+        out["marginal_return"] = per_rep(np.diff(contribution, prepend=np.nan) - d_cost)
+        out["return_at_most"] = per_rep(bound - before - d_cost)
+        out["return_at_least"] = per_rep(objective - bound_before - d_cost)
     return out

@@ -14,6 +14,11 @@ limit and seed solves the same plans and agrees. For a role with ``n`` reps toda
 3. the profit-optimal head count is the one with the highest contribution after rep cost
    among those solved (the first where the next rep does not pay).
 
+The plans' bounds say how sure each step is: the return of the k-th rep is at most (upper
+bound at k − objective at k − 1) − its cost and at least (objective at k − upper bound at
+k − 1) − its cost, on the profit objective (contribution less the move charge); `size
+--profit` prints which steps that proves.
+
 Every money figure is modelled from the curves. A plan's gap bounds how far its contribution
 could still rise, so near the turning point the choice is only as sure as the gaps (printed).
 """
@@ -32,14 +37,15 @@ import pandas as pd
 from territory_opt.domain.errors import InputError
 from territory_opt.domain.planning_data import PlanningData
 from territory_opt.headcount.options import OptionResult, OptionTask
+from territory_opt.headcount.profit_options import marginal_money
 from territory_opt.headcount.runner import run_options
 from territory_opt.headcount.sweep_file import HeadcountOption
 
 #: steps beyond today's head count ± 1, either way
 MAX_STEPS = 6
 COLUMNS = ["role", "reps", "status", "contribution", "cost", "net_contribution",
-           "marginal_contribution", "marginal_cost", "marginal_return", "profit_gap",
-           "upper_bound"]
+           "marginal_contribution", "marginal_cost", "marginal_return", "return_at_most",
+           "return_at_least", "profit_gap"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ class ProfitSizing:
         lines = ["Profit-optimal head count (modelled from the curves)"]
         shown = self.table.copy()
         for col in ("contribution", "cost", "net_contribution", "marginal_contribution",
-                    "marginal_cost", "marginal_return", "upper_bound"):
+                    "marginal_cost", "marginal_return", "return_at_most", "return_at_least"):
             shown[col] = shown[col].map(lambda v: "" if not math.isfinite(v) else f"{v:,.0f}")
         shown["profit_gap"] = shown["profit_gap"].map(
             lambda v: "" if not math.isfinite(v) else f"{v:.2%}")
@@ -69,8 +75,27 @@ class ProfitSizing:
         for role, k in self.best.items():
             lines.append(f"{role}: {k} ({self.today[role]} today) — the next {role} would "
                          "return less than its cost")
+            lines += _proofs(self.table[self.table["role"] == role], role)
         lines += [f"- {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+def _proofs(table: pd.DataFrame, role: str) -> list[str]:
+    """What the bounds prove about each step of the head count, whatever the searches
+    missed."""
+    out = []
+    for _, r in table.iterrows():
+        most, least = float(r["return_at_most"]), float(r["return_at_least"])
+        k = int(r["reps"])
+        if math.isfinite(most) and most < 0:
+            out.append(f"  proven: {role} {k} cannot pay for itself (return at most "
+                       f"{most:,.0f})")
+        elif math.isfinite(least) and least > 0:
+            out.append(f"  proven: {role} {k} pays for itself (return at least {least:,.0f})")
+        elif math.isfinite(most):
+            out.append(f"  not proven: {role} {k} returns between {least:,.0f} and "
+                       f"{most:,.0f} (the plans' gaps)")
+    return out
 
 
 def _option(data: PlanningData, role: str, k: int, index: int, time_limit: float | None,
@@ -93,12 +118,9 @@ def _role_rows(role: str, solved: dict[int, OptionResult]) -> pd.DataFrame:
         rows.append({"role": role, "reps": k, "status": res.row["status"],
                      **{key: _value(res, key) for key in (
                          "contribution", "cost", "net_contribution", "profit_gap",
-                         "upper_bound")}})
-    table = pd.DataFrame(rows)
-    d_reps = table["reps"].diff()
-    table["marginal_contribution"] = (table["contribution"].diff() / d_reps).round(2)
-    table["marginal_cost"] = (table["cost"].diff() / d_reps).round(2)
-    table["marginal_return"] = (table["marginal_contribution"] - table["marginal_cost"]).round(2)
+                         "profit_objective", "upper_bound")}})
+    table = marginal_money(pd.DataFrame(rows))
+    table["marginal_cost"] = (table["cost"].diff() / table["reps"].diff()).round(2)
     return table[COLUMNS]
 
 

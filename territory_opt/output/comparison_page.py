@@ -54,6 +54,10 @@ ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("marginal_contribution", "Per added rep: contribution", "per added rep: contribution",
      "n"),
     ("marginal_return", "Per added rep: return after its cost", "per added rep: return", "n"),
+    ("return_at_most", "Per added rep: return at most (proven bounds)",
+     "per added rep: return at most", "n"),
+    ("return_at_least", "Per added rep: return at least (proven bounds)",
+     "per added rep: return at least", "n"),
 )
 
 

@@ -60,6 +60,11 @@ def test_compare_reports_the_money_of_each_head_count(case: Path, tmp_path: Path
     assert t["marginal_contribution"].tolist()[1:] == pytest.approx([97.892, 50.534, 50.534],
                                                                     abs=0.01)
     assert t["marginal_return"].tolist()[1:] == pytest.approx([37.892, -9.466, -9.466], abs=0.01)
+    # every plan is optimal (bound = objective, no move or travel cost): the bounds pin the
+    # return down
+    assert t["return_at_most"].tolist()[1:] == pytest.approx([37.892, -9.466, -9.466], abs=0.01)
+    assert t["return_at_least"].tolist()[1:] == pytest.approx([37.892, -9.466, -9.466],
+                                                              abs=0.01)
     assert (t["uncovered_accounts"] == 0).all()
     text = format_text(comparison)
     assert "per added rep: return" in text and "money modelled from the curves" in text
@@ -78,7 +83,10 @@ def test_size_profit_names_the_head_count_and_the_sweep_agrees(case: Path,
     sweep = parse_sweep({"ranges": {"farmer": [1, 4]}}, base_dir=tmp_path)
     table = compare_options(sweep_tasks(data, sweep, time_limit=5), title="t").table
     assert int(table.loc[table["net_contribution"].idxmax(), "farmer"]) == 2
-    assert "farmer: 2 (2 today)" in sizing.to_text()
+    text = sizing.to_text()
+    assert "farmer: 2 (2 today)" in text
+    assert "proven: farmer 2 pays for itself" in text
+    assert "proven: farmer 3 cannot pay for itself" in text
 
 
 def test_cli_size_profit(case: Path, tmp_path: Path) -> None:
