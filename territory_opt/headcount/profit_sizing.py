@@ -182,11 +182,13 @@ def size_for_profit(data: PlanningData, *, time_limit: float | None = None,
     notes = (
         "each head count is a compare option (added reps placed by the p-median model, "
         "removed reps those owning the least work), planned for profit; a sweep with the same "
-        "time limit and seed solves the same plans",
+        "time limit and seed solves the same plans when the searches end on their work budget "
+        "(a busy machine's clock may end them first: the figures then differ within the gaps)",
         "net_contribution = contribution - the reps' yearly cost; marginal_return = "
         "marginal_contribution - marginal_cost per rep added",
-        f"money modelled from the curves ({model.source_text()}); near the turning point the "
-        "choice is only as sure as the plans' gaps",
+        f"money modelled from the curves ({model.source_text()}); return_at_most and "
+        "return_at_least are what the proven bounds allow (on the profit objective): a step "
+        "whose range lies on one side of 0 is decided whatever the searches missed",
     )
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)
     return ProfitSizing(table, best, today, notes, tuple(results))

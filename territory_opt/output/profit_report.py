@@ -149,6 +149,10 @@ def curves_svg(curves: list[dict[str, Any]], menus: dict[str, list[float]]) -> s
     for frac in (0.25, 0.5, 0.75, 1.0):
         parts.append(f'<text x="{x0 - 4}" y="{y0 - frac * h + 4:.1f}" text-anchor="end" '
                      f'class="val">{frac:g}</text>')
+    ticks = sorted({float(f) for m in menus.values() for f in m})
+    for f in ticks:
+        parts.append(f'<text x="{x0 + f / top_calls * w:.1f}" y="{y0 + 14}" '
+                     f'text-anchor="middle" class="val">{f:g}</text>')
     styles = ("", "6 3", "2 2")
     roles = sorted({c["role"] for c in curves})
     for c in curves:
@@ -165,6 +169,14 @@ def curves_svg(curves: list[dict[str, Any]], menus: dict[str, list[float]]) -> s
             parts.append(f'<line x1="{xy(calls, lo).split(",")[0]}" y1="{y0 - lo * h:.1f}" '
                          f'x2="{xy(calls, hi).split(",")[0]}" y2="{y0 - hi * h:.1f}" '
                          f'stroke="{color}" stroke-width="5" opacity="0.35"/>')
+    for k, c in enumerate(curves):
+        color = TIER_COLORS.get(c["tier"], "#555")
+        dash = styles[roles.index(c["role"]) % len(styles)]
+        y = PAD + 14 * k
+        parts.append(f'<line x1="{CURVE_W - 130}" x2="{CURVE_W - 106}" y1="{y}" y2="{y}" '
+                     f'stroke="{color}" stroke-width="2" stroke-dasharray="{dash}"/>'
+                     f'<text x="{CURVE_W - 100}" y="{y + 4}">{esc(c["role"])} '
+                     f'{esc(c["tier"])}</text>')
     label = "response curves"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CURVE_W} {CURVE_H}" '
             f'width="{min(100, 100 * CURVE_W / WIDTH * 1.4):.0f}%" role="img" '

@@ -132,3 +132,15 @@ def test_fitting_recovers_the_generators_curves() -> None:
             if calls <= 1.5 * pattern:
                 true = float(gen.true_share(tier, np.array([calls]))[0])
                 assert lo - 1e-9 <= true <= hi + 1e-9, (tier, calls, lo, true, hi)
+
+
+def test_run_fits_the_curves_before_solving(write_case: Callable[..., Path],
+                                            tmp_path: Path) -> None:
+    """`run` of a fit: history scenario plans with the fitted curve and says so."""
+    from territory_opt.application.run import run_plan
+
+    outcome = run_plan(history_case(write_case, tmp_path), out=tmp_path / "plan", time_limit=5)
+    profit = outcome.document["profit"]
+    assert profit["source"] == "curves: farmer C fitted, n=40"
+    curve = profit["curves"][0]
+    assert curve["source"] == "fitted" and curve["n"] == 40 and len(curve["band"]) == 4
