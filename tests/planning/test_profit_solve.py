@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -163,3 +164,18 @@ def test_upper_bound_is_never_below_a_feasible_plan(
     assert profit <= best + 1e-6 * max(1.0, abs(best))
     assert result.profit is not None
     assert result.profit.upper_bound >= best - 1e-6 * max(1.0, abs(best))
+
+
+@pytest.mark.slow
+def test_demo_with_judgment_curves_within_one_percent() -> None:
+    """The acceptance target: scenarios/demo_profit.yaml planned in 60 s is within every
+    limit (the shared checker at the plan's frequencies) with a gap of at most 1%."""
+    from territory_opt.domain.checker import check_plan
+    from tests.helpers import REPO
+
+    data = load_planning_data(REPO / "scenarios" / "demo_profit.yaml")
+    result = solve(data, SolveParams(time_limit=60))
+    assert result.plan is not None and result.plan.calls_per_year is not None
+    assert check_plan(data.at_calls(np.array(result.plan.calls_per_year)),
+                      result.plan.rep_id) == []
+    assert result.profit is not None and result.profit.gap <= 0.01
