@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from territory_opt.domain.scenario_numbers import Number, Whole
+
 Role = Literal["hunter", "closer", "farmer"]
 Tier = Literal["A", "B", "C"]
 
@@ -30,8 +32,8 @@ class JudgmentCurve(_Strict):
     share of the account's potential; ``saturation`` is the share reached with unlimited
     calls (fitted when left out)."""
 
-    points: dict[float, float]
-    saturation: float | None = Field(default=None, ge=0, le=1)
+    points: dict[Number, Number]
+    saturation: Number | None = Field(default=None, ge=0, le=1)
 
     @field_validator("points")
     @classmethod
@@ -67,12 +69,12 @@ class ResponseSection(_Strict):
     """
 
     fit: Literal["judgment", "history"] = "judgment"
-    margin: float = Field(gt=0, le=1)
-    travel_cost_per_hour: float = Field(ge=0)
-    frequencies: dict[Role, tuple[float, ...]] = Field(default_factory=dict)
+    margin: Number = Field(gt=0, le=1)
+    travel_cost_per_hour: Number = Field(ge=0)
+    frequencies: dict[Role, tuple[Number, ...]] = Field(default_factory=dict)
     curves: dict[Role, dict[Tier, JudgmentCurve]] = Field(default_factory=dict)
-    min_accounts: int = Field(default=30, ge=5)
-    sensitivity: float = Field(default=0.2, gt=0, lt=1)
+    min_accounts: Whole = Field(default=30, ge=5)
+    sensitivity: Number = Field(default=0.2, gt=0, lt=1)
 
     @field_validator("frequencies")
     @classmethod

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -20,6 +19,7 @@ from pydantic import (
 
 from territory_opt.domain.errors import InputError
 from territory_opt.domain.response_section import ResponseSection
+from territory_opt.domain.scenario_numbers import Number, Whole
 
 ROLES: tuple[str, ...] = ("hunter", "closer", "farmer")
 TIERS: tuple[str, ...] = ("A", "B", "C")
@@ -30,18 +30,6 @@ Role = Literal["hunter", "closer", "farmer"]
 Stage = Literal["prospect", "lead", "opportunity", "customer"]
 Tier = Literal["A", "B", "C"]
 Channel = Literal["visit", "phone", "video", "email"]
-
-
-def _not_a_bool(value: Any) -> Any:
-    """YAML reads yes/no/true as booleans, which pydantic would take as 1 and 0."""
-    if isinstance(value, bool):
-        raise ValueError(f"{str(value).lower()} is a yes/no value, not a number")
-    return value
-
-
-#: numbers of the scenario: a boolean is refused (``time_limit_s: true`` is not 1 s)
-Number = Annotated[float, BeforeValidator(_not_a_bool)]
-Whole = Annotated[int, BeforeValidator(_not_a_bool)]
 
 _DEFAULT_CUTOFFS: dict[Literal["A", "B"], float] = {"A": 0.5, "B": 0.8}
 _DEFAULT_ROUTING: dict[Stage, Role] = {"prospect": "hunter", "lead": "hunter",
@@ -334,6 +322,9 @@ class Scenario(_Strict):
         if self.objective.kind == "profit" and self.contiguity:
             raise ValueError("objective: profit does not plan contiguous territories yet; "
                              "set contiguity: false")
+        if self.objective.kind == "profit" and self.families == "together":
+            raise ValueError("objective: profit does not keep families together yet; set "
+                             "families: ignore")
         return self
 
     @model_validator(mode="after")

@@ -196,8 +196,10 @@ def build_profit_problem(data: PlanningData, *, fixed_patterns: bool = False,
 
 def block_min_profit(block: AccountBlock, opts: AccountOptions, w_travel: float,
                      workload: bool, load_price: FloatArray, bal_price: FloatArray,
-                     move_price: float = 0.0) -> FloatArray:
-    """Per account of the block its least reduced cost over every allowed (rep, frequency)."""
+                     move_price: float = 0.0, cost_weight: float = 1.0) -> FloatArray:
+    """Per account of the block its least reduced cost over every allowed (rep, frequency);
+    ``cost_weight`` scales the pairs' cost (money, travel, moves and ``move_price``), 0 for
+    the feasibility problem."""
     lp, bp = load_price[block.reps][None, :], bal_price[block.reps][None, :]
     out = np.empty(len(block.acc))
     for rows in block.chunks():
@@ -211,7 +213,8 @@ def block_min_profit(block: AccountBlock, opts: AccountOptions, w_travel: float,
         for k in range(scale.shape[1]):
             s = scale[:, k][:, None]
             per_hour = lp * (touch + t) + (bp * (touch + t) if workload else 0.0)
-            reduced = value[:, k][:, None] + s * (w_travel * t + per_hour) + base
+            reduced = (cost_weight * (value[:, k][:, None] + s * w_travel * t + base)
+                       + s * per_hour)
             if not workload:
                 reduced = reduced + bp * block.bal0[rows][:, None]
             reduced[~block.allowed(rows, block.reps)] = np.inf
@@ -235,11 +238,12 @@ class ProfitPairs:
     executor: Executor | None = None
     move_price: float = 0.0
 
-    def min_reduced(self, load_price: FloatArray, bal_price: FloatArray) -> FloatArray:
+    def min_reduced(self, load_price: FloatArray, bal_price: FloatArray,
+                    cost_weight: float = 1.0) -> FloatArray:
         out = np.full(self.n_accounts, np.inf)
         price = partial(block_min_profit, opts=self.options, w_travel=self.w_travel,
                         workload=self.workload, load_price=load_price, bal_price=bal_price,
-                        move_price=self.move_price)
+                        move_price=self.move_price, cost_weight=cost_weight)
         for block, values in zip(self.blocks, run_blocks(price, self.blocks, self.executor),
                                  strict=True):
             out[block.acc] = values

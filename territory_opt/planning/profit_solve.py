@@ -107,7 +107,7 @@ def solve_profit(data: PlanningData, params: SolveParams | None = None, *,
     require_curves(data)
     settings = params.settings(data.scenario)
     t0 = time.monotonic()
-    limit = settings.time_limit
+    limit = seconds_left(params, settings.time_limit)
     pp = build_profit_problem(data, fixed_patterns=fixed_patterns, executor=params.executor)
     problem = pp.problem
     if fixed_patterns:  # one pair per (account, rep): the engine counts moves itself
@@ -380,11 +380,21 @@ def solve_with_baseline(data: PlanningData, params: SolveParams | None = None
                         ) -> tuple[SolveResult, SolveResult]:
     """The profit plan and, to compare with, today's call patterns planned for the same money
     and limits at the same head count (``fixed_patterns``). They share the time limit: the
-    patterns take BASELINE_SHARE of it and start the profit plan, which takes the rest."""
+    patterns take BASELINE_SHARE of it and start the profit plan, which takes the rest (both
+    end by ``params.deadline`` when it is set, as `run` sets it)."""
     params = params or SolveParams()
-    limit = params.settings(data.scenario).time_limit
+    limit = seconds_left(params, params.settings(data.scenario).time_limit)
     base = solve_profit(data, dataclasses.replace(params, time_limit=BASELINE_SHARE * limit,
-                                                  progress=None), fixed_patterns=True)
+                                                  progress=None, deadline=None),
+                        fixed_patterns=True)
     plan = solve_profit(data, dataclasses.replace(
         params, time_limit=(1 - BASELINE_SHARE) * limit), start=base)
     return plan, base
+
+
+def seconds_left(params: SolveParams, time_limit: float) -> float:
+    """The seconds a solve has: ``time_limit``, or less when ``params.deadline`` (the run's
+    clock started before the solve: reading the inputs) comes earlier; at least 1 s."""
+    if params.deadline is None:
+        return time_limit
+    return max(1.0, min(time_limit, params.deadline - time.monotonic()))

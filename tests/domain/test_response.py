@@ -123,6 +123,8 @@ def test_todays_objective_is_unchanged(tmp_path: Path) -> None:
     ({"objective": "profit", "response": {**RESPONSE, "margin": 0}}, "margin"),
     ({"objective": "profit", "response": {**RESPONSE, "fit": "crystal ball"}}, "fit"),
     ({"objective": "profit", "contiguity": True, "response": RESPONSE}, "contiguous"),
+    ({"objective": "profit", "families": "together", "response": RESPONSE}, "families"),
+    ({"objective": "profit", "response": {**RESPONSE, "margin": True}}, "yes/no value"),
 ])
 def test_profit_keys_are_checked(tmp_path: Path, raw: dict, words: str) -> None:
     with pytest.raises(InputError, match=words):

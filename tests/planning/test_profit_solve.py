@@ -179,3 +179,16 @@ def test_demo_with_judgment_curves_within_one_percent() -> None:
     assert check_plan(data.at_calls(np.array(result.plan.calls_per_year)),
                       result.plan.rep_id) == []
     assert result.profit is not None and result.profit.gap <= 0.01
+
+
+def test_the_runs_deadline_shortens_the_time_limit() -> None:
+    """run_plan counts the time limit from the process start (params.deadline): the profit
+    solve takes what is left of it, at least a second."""
+    import time
+
+    from territory_opt.planning.profit_solve import seconds_left
+
+    assert seconds_left(SolveParams(), 60.0) == 60.0
+    left = seconds_left(SolveParams(deadline=time.monotonic() + 30.0), 60.0)
+    assert 29.0 < left <= 30.0
+    assert seconds_left(SolveParams(deadline=time.monotonic() - 5.0), 60.0) == 1.0
