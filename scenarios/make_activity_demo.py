@@ -1,5 +1,7 @@
 """Generate a year (2026) of activities and deals for the Ohio demo accounts:
-scenarios/demo/activities.csv and scenarios/demo/deals.csv, read by ``territory-opt measure``.
+scenarios/demo/activities.csv and scenarios/demo/deals.csv, read by ``territory-opt measure``,
+and scenarios/demo/orders.csv, the farmer accounts' won orders that
+scenarios/demo_profit_history.yaml fits its sales-response curves to.
 
 Everything is drawn from one seeded numpy generator in a fixed order and written with fixed
 formats, so two runs produce byte-identical files. Run from anywhere (after make_demo.py)::
@@ -21,7 +23,13 @@ the accounts is the rep who works each account. Patterns built in for the measur
   cycle and closer R12 loses many proposals; the lead source changes how many leads qualify.
   A deal still running on 2026-12-31 is open, with the stage it has reached;
 - four bad activity rows and one bad deal row, as a CRM export has, to show how ``measure``
-  reports and leaves them out (``--strict`` stops on them).
+  reports and leaves them out (``--strict`` stops on them);
+- orders (orders.csv, the deals layout, every order won): each farmer account's yearly won
+  revenue is its potential × the tier's curve in ``TRUE_CURVES`` at its calls a year (its
+  activities above, every channel) × lognormal noise (σ ``ORDER_NOISE``, mean 1), split into
+  1 to 4 orders on business days of 2026. They come from their own generator (``ORDERS_SEED``)
+  after the other tables, so those stay as they were. tests/measure/test_calibration.py fits
+  curves to them and checks that the fit recovers ``TRUE_CURVES``.
 """
 
 from __future__ import annotations
@@ -60,6 +68,13 @@ REP_QUALIFY = {"R11": 0.5}
 REP_ADVANCE = {"R12": {"proposal": 0.2}}
 REP_SLOW = {"R07": 2.0}
 DEAL_CHANCE = {"hunter": 0.45, "closer": 0.9, "farmer": 0.1}
+
+#: the curves farmer orders are drawn from: tier -> (s0, smax, γ, δ) of the ADBUDG share of
+#: potential sold a year at c calls, s0 + (smax − s0) · c^γ / (δ + c^γ)
+TRUE_CURVES = {"A": (0.18, 0.62, 0.85, 9.0), "B": (0.20, 0.58, 0.9, 6.0),
+               "C": (0.24, 0.50, 1.0, 5.0)}
+ORDER_NOISE = 0.25
+ORDERS_SEED = SEED + 1
 
 
 def business_days() -> tuple[pd.DatetimeIndex, np.ndarray]:
@@ -163,6 +178,41 @@ def make_deals(rng: np.random.Generator, accounts: pd.DataFrame,
     return deals
 
 
+def true_share(tier: str, calls: np.ndarray) -> np.ndarray:
+    """The share of potential a farmer account of ``tier`` buys a year at ``calls``."""
+    s0, smax, gamma, delta = TRUE_CURVES[tier]
+    c = np.asarray(calls, dtype=float) ** gamma
+    return np.asarray(s0 + (smax - s0) * c / (delta + c))
+
+
+def make_orders(rng: np.random.Generator, accounts: pd.DataFrame, reps: pd.DataFrame,
+                acts: pd.DataFrame) -> pd.DataFrame:
+    """Won orders of the farmer accounts, drawn from TRUE_CURVES at their calls a year."""
+    days = pd.bdate_range(YEAR_START, YEAR_END)
+    farmers = sorted(reps.loc[reps["role"] == "farmer", "rep_id"])
+    calls = acts["account_id"].value_counts()
+    rows = []
+    for acc in accounts.itertuples(index=False):
+        if acc.role != "farmer":
+            continue
+        c = float(calls.get(acc.account_id, 0))
+        noise = np.exp(ORDER_NOISE * rng.standard_normal() - ORDER_NOISE**2 / 2)
+        revenue = acc.potential * float(true_share(acc.tier, np.array([c]))[0]) * noise
+        n = int(rng.integers(1, 5))
+        parts = rng.dirichlet(np.ones(n)) * revenue
+        when = np.sort(rng.choice(len(days), n))
+        rep = acc.owner_id or str(rng.choice(farmers))
+        for amount, day in zip(parts, when, strict=True):
+            date = f"{days[int(day)]:%Y-%m-%d}"
+            rows.append({"account_id": acc.account_id, "rep_id": rep, "created": date,
+                         "closed": date, "outcome": "won", "amount": f"{amount:.2f}",
+                         "stage_reached": "won", "source": "order"})
+    orders = pd.DataFrame(rows).sort_values(["created", "account_id"], kind="mergesort",
+                                            ignore_index=True)
+    orders.insert(0, "deal_id", [f"O{i + 1:05d}" for i in range(len(orders))])
+    return orders
+
+
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -177,12 +227,14 @@ def main(out_dir: Path = OUT_DIR) -> None:
     accounts = data.accounts.sort_values("account_id", ignore_index=True)
     acts = make_activities(rng, accounts, data.reps, data.scenario)
     deals = make_deals(rng, accounts, data.reps)
+    orders = make_orders(np.random.default_rng(ORDERS_SEED), accounts, data.reps, acts)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(acts, out_dir / "activities.csv")
     write_csv(deals, out_dir / "deals.csv")
+    write_csv(orders, out_dir / "orders.csv")
     print(f"{len(acts):,} activities, {len(deals):,} deals "
           f"({(deals['outcome'] == 'won').sum()} won, {(deals['outcome'] == 'open').sum()} open)"
-          f" written to {out_dir}")
+          f", {len(orders):,} orders written to {out_dir}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ import yaml
 
 from territory_opt.districting.evaluation import check_districts, deviations
 from territory_opt.districting.problem import DistrictingProblem
+from territory_opt.domain.checker import check_plan
+from territory_opt.domain.planning_data import PlanningData
+from territory_opt.domain.workload import pair_travel_hours
 from territory_opt.engine import AssignmentProblem, evaluate
 from territory_opt.io.out_folder import MARKER_FILE
 
@@ -99,6 +102,88 @@ def write_sweep(tmp_path: Path, content: dict[str, Any] | str) -> Path:
     text = content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+#: judgment curves of the small profit cases: farmer A (a sale reaches 0.6 of potential at
+#: saturation), B and C (0.5); every tier sells 0.2 of potential with no calls
+PROFIT_CURVES = {
+    "A": {"points": {0: 0.2, 5: 0.4, 10: 0.48, 20: 0.54}, "saturation": 0.6},
+    "B": {"points": {0: 0.2, 5: 0.33, 10: 0.4, 20: 0.45}, "saturation": 0.5},
+    "C": {"points": {0: 0.2, 5: 0.33, 10: 0.4, 20: 0.45}, "saturation": 0.5},
+}
+
+
+def profit_scenario(menu: list[float] | None = None, **overrides: Any) -> dict[str, Any]:
+    """simple_scenario with ``objective: profit`` (no move cost): margin 0.5, travel 10 an
+    hour, farmers
+    choose 0, 5, 10 or 20 calls a year (SIMPLE_PATTERN's 10 visits of 60 minutes, scaled:
+    f calls are f hours of calls and f round trips)."""
+    response = {"margin": 0.5, "travel_cost_per_hour": 10.0,
+                "frequencies": {"farmer": menu or [0, 5, 10, 20]},
+                "curves": {"farmer": PROFIT_CURVES}}
+    response.update(overrides.pop("response", {}))
+    objective = {"kind": "profit", "travel": 1.0, "moves": 0.0}
+    objective.update(overrides.pop("objective", {}))
+    return simple_scenario(objective=objective, response=response, **overrides)
+
+
+def profit_options(data: PlanningData) -> list[list[tuple[str, float, float]]]:
+    """Per account every (rep, calls, profit) it may take, computed from the domain pieces
+    (not the planning problem): margin × potential × curve(calls) − travel cost per hour ×
+    (travel weight × travel hours + moves weight × [moved]), travel at ``calls`` visits'
+    share of the pattern; a keep-owner or locked account only with its owner."""
+    acc, reps, sc = data.accounts, data.reps, data.scenario
+    model = data.response
+    assert model is not None
+    pattern = data.pattern_calls()
+    keep = set(sc.disruption.keep_owner_tiers)
+    out = []
+    for i, a in enumerate(acc.itertuples(index=False)):
+        menu = model.menus.get(a.role) if pattern[i] > 0 else None
+        menu = menu if menu is not None else (pattern[i],)
+        curve = model.curve(a.role, a.tier)
+        options = []
+        for r in reps.itertuples(index=False):
+            if r.role != a.role:
+                continue
+            owned = a.owner_id in set(reps.loc[reps["role"] == a.role, "rep_id"])
+            if owned and (a.locked or a.tier in keep) and r.rep_id != a.owner_id:
+                continue
+            moved = owned and r.rep_id != a.owner_id
+            for f in menu:
+                visits = a.visits * f / pattern[i] if pattern[i] > 0 else 0.0
+                travel = float(pair_travel_hours(np.array([visits]), np.array([a.lat]),
+                                                 np.array([a.lon]), np.array([r.lat]),
+                                                 np.array([r.lon]), sc.capacity)[0])
+                sales = a.potential * float(curve.share([f])[0]) if curve is not None else 0.0
+                money = model.margin * sales - model.travel_cost_per_hour * (
+                    sc.objective.travel * travel + sc.objective.moves * moved)
+                options.append((str(r.rep_id), float(f), money))
+        out.append(options)
+    return out
+
+
+def brute_force_profit(data: PlanningData) -> tuple[float, tuple[str, ...], tuple[float, ...]]:
+    """The most profitable feasible plan of a tiny profit case by enumeration of every
+    (rep, calls) per account: (profit, reps, calls); (-inf, (), ()) when none is feasible.
+    Plans are tried from the most profitable down, each checked by the shared checker at its
+    frequencies, so the first feasible one is the optimum."""
+    options = profit_options(data)
+    combos = sorted(itertools.product(*options), key=lambda c: -sum(o[2] for o in c))
+    for combo in combos:
+        reps = tuple(o[0] for o in combo)
+        calls = tuple(o[1] for o in combo)
+        if not check_plan(data.at_calls(np.array(calls)), reps):
+            return sum(o[2] for o in combo), reps, calls
+    return float("-inf"), (), ()
+
+
+def plan_profit(data: PlanningData, reps: tuple[str, ...], calls: tuple[float, ...]) -> float:
+    """The profit of a plan from profit_options (the same arithmetic as brute_force_profit)."""
+    total = 0.0
+    for options, rep, f in zip(profit_options(data), reps, calls, strict=True):
+        total += next(m for r, c, m in options if r == rep and c == f)
+    return total
 
 
 # --------------------------------------------------------------------------- machine and files

@@ -10,6 +10,7 @@ from territory_opt.headcount.options import OptionResult
 from territory_opt.headcount.runner import Comparison, compare_options, load_comparison
 from territory_opt.io.load import run_inputs
 from territory_opt.io.out_folder import prepare_output_dir
+from territory_opt.measure.calibration import with_history_curves
 from territory_opt.output.comparison_folder import write_comparison
 
 
@@ -22,7 +23,7 @@ def run_comparison(scenarios: list[str], sweep_file: str | None = None, *,
     """Solve every option (several scenarios, or one scenario and a sweep) and write the
     comparison folder (default ``out/<scenario name>-compare/``); the comparison and folder."""
     inputs = load_comparison(scenarios, sweep_file, time_limit=time_limit, seed=seed,
-                             utilization=utilization)
+                             utilization=utilization, prepare=with_history_curves)
     target = Path(out) if out is not None else inputs.default_out
     sources = [item for data in inputs.datas for item in run_inputs(data)]
     if sweep_file is not None:

@@ -13,27 +13,34 @@ from territory_opt.domain.errors import InfeasibleError
 from territory_opt.engine.progress import Progress
 from territory_opt.io.load import load_planning_data, run_inputs
 from territory_opt.io.out_folder import default_plan_dir, prepare_output_dir
+from territory_opt.measure.calibration import with_history_curves
 from territory_opt.output.plan_writer import manifest, write_plan
 from territory_opt.planning.executors import open_executor
+from territory_opt.planning.profit_solve import solve_with_baseline
 from territory_opt.planning.result import SolveParams, SolveResult
 from territory_opt.planning.solve import solve
 
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """A written plan: the solve's result, the plan folder and its plan.json document."""
+    """A written plan: the solve's result, the plan folder and its plan.json document; with
+    ``objective: profit`` also ``baseline``, today's call patterns planned the same way."""
 
     result: SolveResult
     out: Path
     document: dict[str, Any]
+    baseline: SolveResult | None = None
 
     def summary(self) -> dict[str, Any]:
         """The headline of plan.json for a terminal or a script: status, objective, bound,
         gap, seconds, the metrics and the folder."""
         r = self.result
         metrics = r.metrics.as_dict() if r.metrics else {}
-        return {"status": r.status, "objective": r.objective, "bound": r.bound, "gap": r.gap,
-                "solve_seconds": round(r.solve_seconds, 2), **metrics, "out": str(self.out)}
+        out = {"status": r.status, "objective": r.objective, "bound": r.bound, "gap": r.gap,
+               "solve_seconds": round(r.solve_seconds, 2), **metrics, "out": str(self.out)}
+        if "profit" in self.document:
+            out["profit"] = self.document["profit"]
+        return out
 
 
 def process_start() -> float:
@@ -65,14 +72,19 @@ def run_plan(scenario: str | Path, *, out: str | Path | None = None,
     solve ends by then, and writing the plan folder takes what is left of the promise that
     the whole run ends within 1.1 × the limit + 5 s (docs/optimizer.md)."""
     start = process_start()
-    data = load_planning_data(scenario)
+    data = with_history_curves(load_planning_data(scenario))
     target = Path(out) if out is not None else default_plan_dir(data.scenario.name)
     checked = prepare_output_dir(target, run_inputs(data), kind="plan", force=force)
     params = SolveParams(time_limit=time_limit, seed=seed, progress=progress)
     params = replace(params, deadline=start + params.settings(data.scenario).time_limit)
+    baseline = None
     with open_executor(scheduler=scheduler) as executor:
-        result = solve(data, replace(params, executor=executor))
+        if data.scenario.objective.kind == "profit":
+            result, baseline = solve_with_baseline(data, replace(params, executor=executor))
+        else:
+            result = solve(data, replace(params, executor=executor))
     if result.plan is None:
         raise InfeasibleError("\n  ".join(result.reasons), reasons=list(result.reasons))
-    document = write_plan(data, result, checked, manifest(data, params.settings(data.scenario)))
-    return RunOutcome(result, target, document)
+    document = write_plan(data, result, checked, manifest(data, params.settings(data.scenario)),
+                          baseline=baseline)
+    return RunOutcome(result, target, document, baseline)

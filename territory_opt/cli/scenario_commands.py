@@ -9,6 +9,7 @@ import click
 
 from territory_opt.application.inspect import segment as segment_scenario
 from territory_opt.application.inspect import size as size_scenario
+from territory_opt.application.inspect import size_profit
 from territory_opt.application.inspect import validate as validate_scenario
 from territory_opt.application.run import run_plan
 from territory_opt.cli.common import (
@@ -21,6 +22,8 @@ from territory_opt.cli.common import (
     progress_printer,
     say,
 )
+from territory_opt.headcount.options import OptionResult
+from territory_opt.output.profit_text import profit_lines
 
 
 @click.command()
@@ -61,13 +64,33 @@ def segment(scenario: str, out_file: str | None, force: bool) -> None:
 @click.option("--utilization", type=click.FloatRange(0, 1, min_open=True), default=0.85,
               show_default=True, help="Target share of capacity a rep is planned to work.")
 @click.option("--json", "as_json", is_flag=True, help="Print the tables as JSON.")
+@click.option("--profit", is_flag=True, help="Plan head counts around today's for profit "
+              "(objective: profit) and name, per role, the one where the next rep returns "
+              "less than its cost.")
+@click.option("--time-limit", type=SECONDS,
+              help="With --profit: solver seconds per head count (default: the scenario's).")
+@click.option("--seed", type=SEED,
+              help="With --profit: random seed of every head count (default: the scenario's).")
+@click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="With --profit: head counts solved at once on local processes.")
 @domain_errors
-def size(scenario: str, utilization: float, as_json: bool) -> None:
+def size(scenario: str, utilization: float, as_json: bool, profit: bool,
+         time_limit: float | None, seed: int | None, workers: int) -> None:
     """Headcount planning: reps per role by workload and by reverse funnel, the managers and
-    overlay people they imply, and the profit model.
+    overlay people they imply, and the profit model. With --profit, the profit-optimal head
+    count per role from sales-response curves (solves a plan per head count).
 
     Example: territory-opt size scenarios/demo.yaml --utilization 0.8
     """
+    if profit:
+        def done(res: OptionResult) -> None:
+            if not as_json:
+                say(f"{res.name}: {res.row['status']}, {res.seconds:.1f} s", err=True)
+
+        sizing = size_profit(scenario, time_limit=time_limit, seed=seed, workers=workers,
+                             on_done=done)
+        say(json.dumps(sizing.to_dict(), indent=2) if as_json else sizing.to_text())
+        return
     report = size_scenario(scenario, utilization=utilization)
     say(json.dumps(report.to_dict(), indent=2) if as_json else report.to_text())
 
@@ -101,8 +124,13 @@ def run(scenario: str, out_dir: str | None, time_limit: float | None, seed: int 
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     elif not quiet:
-        click.echo(f"{result.status}: objective {result.objective:,.2f}, bound "
-                   f"{result.bound:,.2f}, gap {result.gap:.2%}, {result.solve_seconds:.1f} s")
+        if "profit" in outcome.document:
+            click.echo(profit_lines(result.status, result.solve_seconds,
+                                    outcome.document["profit"]))
+        else:
+            click.echo(f"{result.status}: objective {result.objective:,.2f}, bound "
+                       f"{result.bound:,.2f}, gap {result.gap:.2%}, "
+                       f"{result.solve_seconds:.1f} s")
         click.echo(f"moves {summary['moves']} ({summary['moved_share']:.1%}), hand-overs "
                    f"{summary['handovers']}, travel {summary['travel_hours']:,.0f} h, "
                    f"max deviation {summary['max_deviation']:.1%}")

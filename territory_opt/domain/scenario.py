@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -19,6 +18,8 @@ from pydantic import (
 )
 
 from territory_opt.domain.errors import InputError
+from territory_opt.domain.response_section import ResponseSection
+from territory_opt.domain.scenario_numbers import Number, Whole
 
 ROLES: tuple[str, ...] = ("hunter", "closer", "farmer")
 TIERS: tuple[str, ...] = ("A", "B", "C")
@@ -29,18 +30,6 @@ Role = Literal["hunter", "closer", "farmer"]
 Stage = Literal["prospect", "lead", "opportunity", "customer"]
 Tier = Literal["A", "B", "C"]
 Channel = Literal["visit", "phone", "video", "email"]
-
-
-def _not_a_bool(value: Any) -> Any:
-    """YAML reads yes/no/true as booleans, which pydantic would take as 1 and 0."""
-    if isinstance(value, bool):
-        raise ValueError(f"{str(value).lower()} is a yes/no value, not a number")
-    return value
-
-
-#: numbers of the scenario: a boolean is refused (``time_limit_s: true`` is not 1 s)
-Number = Annotated[float, BeforeValidator(_not_a_bool)]
-Whole = Annotated[int, BeforeValidator(_not_a_bool)]
 
 _DEFAULT_CUTOFFS: dict[Literal["A", "B"], float] = {"A": 0.5, "B": 0.8}
 _DEFAULT_ROUTING: dict[Stage, Role] = {"prospect": "hunter", "lead": "hunter",
@@ -194,8 +183,25 @@ class Disruption(_Strict):
 
 
 class Objective(_Strict):
+    """What `run` optimises. ``kind: travel`` (the default) minimises ``travel`` × travel
+    hours + ``moves`` × moved accounts; ``kind: profit`` maximises the modelled contribution
+    of the ``response:`` section (margin × expected sales − travel cost), charging the same
+    weights in hours priced at ``response.travel_cost_per_hour``. ``objective: profit`` is
+    short for ``objective: {kind: profit}``."""
+
+    kind: Literal["travel", "profit"] = "travel"
     travel: Number = Field(default=1.0, ge=0)
     moves: Number = Field(default=10.0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value not in ("travel", "profit"):
+                raise ValueError(f"objective '{value}' is not known; use profit, travel or "
+                                 "a mapping such as {travel: 1.0, moves: 10.0}")
+            return {"kind": value}
+        return value
 
 
 class Management(_Strict):
@@ -305,6 +311,21 @@ class Scenario(_Strict):
     #: optional sections read by ``territory-opt size`` only; absent means "not sized"
     funnel: Funnel | None = None
     profit: ProfitModel | None = None
+    #: sales-response curves, read by ``objective: profit``
+    response: ResponseSection | None = None
+
+    @model_validator(mode="after")
+    def _profit_needs_response(self) -> Scenario:
+        if self.objective.kind == "profit" and self.response is None:
+            raise ValueError("objective: profit needs a response: section (margin, "
+                             "travel_cost_per_hour and the curves)")
+        if self.objective.kind == "profit" and self.contiguity:
+            raise ValueError("objective: profit does not plan contiguous territories yet; "
+                             "set contiguity: false")
+        if self.objective.kind == "profit" and self.families == "together":
+            raise ValueError("objective: profit does not keep families together yet; set "
+                             "families: ignore")
+        return self
 
     @model_validator(mode="after")
     def _deals_for_open_deals(self) -> Scenario:
@@ -342,6 +363,7 @@ _MODELS_BY_KEY: dict[str, type[BaseModel]] = {
     "solver": Solver,
     "funnel": Funnel,
     "profit": ProfitModel,
+    "response": ResponseSection,
 }
 
 

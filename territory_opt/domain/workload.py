@@ -22,6 +22,11 @@ def pattern_touch_hours(touches: Sequence[Touch]) -> float:
     return float(sum(t.per_year * t.minutes / 60.0 for t in touches))
 
 
+def pattern_calls(touches: Sequence[Touch]) -> float:
+    """Yearly touches of one call pattern, every channel counted (a response curve's calls)."""
+    return float(sum(t.per_year for t in touches))
+
+
 def pattern_visits(touches: Sequence[Touch]) -> float:
     """Yearly face-to-face visits (the touches that travel) of one call pattern."""
     return float(sum(t.per_year for t in touches if t.channel == "visit"))
@@ -40,6 +45,14 @@ def touch_and_visits(scenario: Scenario, roles: Sequence[str],
     visits = np.array([pattern_visits(scenario.touches(r, t)) for r, t in zip(roles, tiers,
                                                                              strict=True)])
     return touch.astype(float), visits.astype(float)
+
+
+def pattern_calls_per_account(scenario: Scenario, roles: Sequence[str],
+                               tiers: Sequence[str]) -> FloatArray:
+    """Per account the calls a year of its role and tier's call pattern."""
+    return np.array([pattern_calls(scenario.touches(r, t)) for r, t in zip(roles, tiers,
+                                                                           strict=True)],
+                    dtype=float)
 
 
 def travel_hours(visits: FloatArray, acc_lat: FloatArray, acc_lon: FloatArray,

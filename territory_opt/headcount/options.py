@@ -19,6 +19,11 @@ Columns of the table (one row per option):
 - ``travel_hours``, ``max_deviation`` (balance), ``moves`` of the plan;
 - ``marginal_*`` against the previous row, per rep added (negative when reps are removed):
   uncovered hours and travel hours saved, potential covered, cost.
+
+With ``objective: profit`` options are planned for profit (headcount/profit_options.py) and
+the table adds the money, modelled from the curves: ``modelled_sales``, ``contribution``,
+``net_contribution``, ``upper_bound``, ``profit_gap``, ``marginal_contribution`` and
+``marginal_return`` (per added rep, after its cost).
 """
 
 from __future__ import annotations
@@ -33,6 +38,11 @@ from territory_opt.domain.checker import Metrics
 from territory_opt.domain.planning_data import PlanningData
 from territory_opt.domain.scenario import ROLES, TIERS
 from territory_opt.headcount.placement import SITE_COLUMNS, Staffing, staff_option
+from territory_opt.headcount.profit_options import (
+    marginal_money,
+    money_row,
+    solve_profit_option,
+)
 from territory_opt.headcount.shortfall import Attempt, solve_with_coverage
 from territory_opt.headcount.sizing import managers_needed
 from territory_opt.headcount.sweep_file import HeadcountOption, Site
@@ -88,10 +98,16 @@ def run_option(task: OptionTask) -> OptionResult:
     t0 = time.monotonic()
     data, staffing = option_data(task)
     params = SolveParams(time_limit=task.time_limit, seed=task.seed, workers=1)
-    cov = solve_with_coverage(data, params)
+    profit = data.scenario.objective.kind == "profit"
+    cov = (solve_profit_option if profit else solve_with_coverage)(data, params)
     reps = _reps_table(data, cov.accounts)
     row = summary_row(task.option.name, data, cov.accounts, reps, cov.result.status,
                       cov.result.metrics, staffing.changes)
+    if profit:
+        at = list(row).index("added_sites")
+        items = list(row.items())
+        money = money_row(cov.result, float(reps["cost"].sum())).items()
+        row = dict(items[:at] + list(money) + items[at:])
     row["attempts"] = len(cov.attempts)
     return OptionResult(task.index, task.option.name, row, cov.accounts, reps,
                         staffing.changes, cov.attempts, cov.result.reasons, staffing.notes,
@@ -190,6 +206,8 @@ def comparison_table(results: list[OptionResult]) -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             per = np.where(np.nan_to_num(d_reps) != 0, delta / d_reps, np.nan)
         table[col] = np.round(per, 2)
+    if "contribution" in table.columns:
+        table = marginal_money(table)
     first = [c for c in table.columns if c not in ("added_sites", "removed_reps")]
     return table[[*first, "added_sites", "removed_reps"]]
 

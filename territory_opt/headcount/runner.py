@@ -79,9 +79,16 @@ class ComparisonInputs:
 
 def load_comparison(scenarios: list[str], sweep_file: str | None = None, *,
                     time_limit: float | None = None, seed: int | None = None,
-                    utilization: float | None = None) -> ComparisonInputs:
+                    utilization: float | None = None,
+                    prepare: Callable[[PlanningData], PlanningData] | None = None
+                    ) -> ComparisonInputs:
     """Options from several scenario files, or from one scenario and a sweep file (whose own
-    ``scenario:`` is used when no scenario is given)."""
+    ``scenario:`` is used when no scenario is given). ``prepare`` is applied to each loaded
+    scenario (the application fits history curves with it)."""
+    def load(path: str | Path) -> PlanningData:
+        data = load_planning_data(path)
+        return prepare(data) if prepare is not None else data
+
     if sweep_file is not None:
         sweep = load_sweep(sweep_file)
         if len(scenarios) > 1:
@@ -91,7 +98,7 @@ def load_comparison(scenarios: list[str], sweep_file: str | None = None, *,
         if path is None:
             raise InputError("give a SCENARIO, or name one in the sweep file ('scenario:')",
                              file=sweep_file, column="scenario")
-        data = load_planning_data(path)
+        data = load(path)
         data = data.replace(scenario=sweep.apply(data.scenario))
         tasks = sweep_tasks(data, sweep, time_limit=time_limit, seed=seed,
                             utilization=utilization)
@@ -100,7 +107,7 @@ def load_comparison(scenarios: list[str], sweep_file: str | None = None, *,
                                 default_plan_dir(f"{name}-compare"), (data,))
     if not scenarios:
         raise InputError("give scenario files to compare, or one scenario and --sweep FILE")
-    datas = [load_planning_data(p) for p in scenarios]
+    datas = [load(p) for p in scenarios]
     tasks = scenario_tasks(datas, time_limit=time_limit, seed=seed,
                            utilization=1.0 if utilization is None else utilization)
     first = datas[0].scenario.name

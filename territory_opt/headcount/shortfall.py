@@ -232,7 +232,7 @@ def solve_with_coverage(data: PlanningData, params: SolveParams,
             return CoverageResult(result, covered, _accounts(data, covered, result, mask,
                                                              reasons), tuple(attempts))
     assert result is not None
-    return CoverageResult(result, covered, _unplanned(data, result), tuple(attempts))
+    return CoverageResult(result, covered, unplanned_accounts(data, result), tuple(attempts))
 
 
 def _solve(data: PlanningData, params: SolveParams) -> SolveResult:
@@ -263,7 +263,7 @@ def _accounts(data: PlanningData, covered: PlanningData, result: SolveResult,
     return out[ACCOUNT_COLUMNS]
 
 
-def _unplanned(data: PlanningData, result: SolveResult) -> pd.DataFrame:
+def unplanned_accounts(data: PlanningData, result: SolveResult) -> pd.DataFrame:
     acc = data.accounts
     touch, travel = needed_hours(data)
     why = "; ".join(result.reasons) or f"no plan found (status {result.status})"

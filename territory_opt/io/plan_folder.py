@@ -31,11 +31,12 @@ ASSIGNMENT_COLUMNS = (
 REP_COLUMNS = ("rep_id", "role", "workload_hours", "capacity_hours")
 
 ASSIGNMENT_NUMBERS = ("touch_hours", "travel_hours", "workload_hours", "lat", "lon",
-                      "potential", "revenue")
+                      "potential", "revenue", "calls_per_year", "expected_sales")
 ASSIGNMENT_BOOLEANS = ("moved", "handover")
 REP_NUMBERS = ("accounts", "accounts_A", "accounts_B", "accounts_C", "potential", "touch_hours",
                "travel_hours", "workload_hours", "capacity_hours", "utilization",
-               "previous_workload_hours", "lat", "lon", "cost")
+               "previous_workload_hours", "lat", "lon", "cost", "calls_per_year",
+               "expected_sales", "contribution", "hour_value", "last_hour_value")
 
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})

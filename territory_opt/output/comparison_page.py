@@ -46,6 +46,18 @@ ROWS: tuple[tuple[str, str, str, str], ...] = (
     ("marginal_potential_covered", "Per added rep: potential covered",
      "per added rep: potential", "n"),
     ("marginal_cost", "Per added rep: cost", "per added rep: cost", "n"),
+    # objective: profit only (modelled from the curves)
+    ("modelled_sales", "Modelled sales", "modelled sales", "n"),
+    ("contribution", "Modelled contribution", "contribution", "n"),
+    ("net_contribution", "Contribution after rep cost", "contribution - rep cost", "n"),
+    ("profit_gap", "Gap to the upper bound", "gap to bound", "%"),
+    ("marginal_contribution", "Per added rep: contribution", "per added rep: contribution",
+     "n"),
+    ("marginal_return", "Per added rep: return after its cost", "per added rep: return", "n"),
+    ("return_at_most", "Per added rep: return at most (proven bounds)",
+     "per added rep: return at most", "n"),
+    ("return_at_least", "Per added rep: return at least (proven bounds)",
+     "per added rep: return at least", "n"),
 )
 
 
@@ -99,6 +111,31 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], unit: str, color: 
             f'role="img" aria-label="{esc(unit)} per option">{"".join(parts)}</svg>')
 
 
+def signed_chart(labels: Sequence[str], values: Sequence[float]) -> str:
+    """Bars left (red) or right (green) of a zero line, one per option; NaN draws none."""
+    row_h, left, width = 24, 170, 640
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    vmax = max(finite) if finite and max(finite) > 0 else 1.0
+    half = (width - left - 90) / 2
+    zero = left + half
+    parts = [f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="2" y2="{8 + len(labels) * row_h}" '
+             f'stroke="#888"/>']
+    for i, (label, v) in enumerate(zip(labels, values, strict=True)):
+        y = 6 + i * row_h
+        text = NA if not math.isfinite(v) else f"{v:+,.0f}"
+        w = 0.0 if not math.isfinite(v) else half * abs(v) / vmax
+        x = zero if not math.isfinite(v) or v >= 0 else zero - w
+        color = "#1e8449" if math.isfinite(v) and v >= 0 else "#c0392b"
+        parts.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">'
+                     f'{esc(label[:26])}</text><rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" '
+                     f'height="{row_h - 8}" fill="{color}"><title>{esc(label)}: {esc(text)}'
+                     f'</title></rect><text class="val" x="{zero + half + 6:.1f}" '
+                     f'y="{y + 15}">{esc(text)}</text>')
+    height = 12 + len(labels) * row_h
+    return (f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            f'role="img" aria-label="return per option">{"".join(parts)}</svg>')
+
+
 def _table(df: pd.DataFrame, caption: str) -> str:
     if df.empty:
         return f'<p class="hint">{esc(caption)}: none.</p>'
@@ -132,6 +169,20 @@ def render_comparison(title: str, table: pd.DataFrame, changes: pd.DataFrame,
     def series(col: str) -> list[float]:
         return [float(v) if v == v else math.nan for v in table[col]]
 
+    money = ""
+    if "contribution" in table.columns:
+        source = str(table["money_source"].dropna().iloc[0]) if table[
+            "money_source"].notna().any() else ""
+        money = (f'<section><h2>Money by head count</h2><p class="hint">Modelled from the '
+                 f'curves ({esc(source)}). Contribution = margin × modelled sales − travel '
+                 f'cost; the return of an added rep is the contribution it adds less its '
+                 f'cost: where it turns negative, the next rep does not pay for itself.</p>'
+                 f"<h3>Modelled contribution</h3>"
+                 f"{bar_chart(labels, series('contribution'), '', '#1e8449')}"
+                 f"<h3>Contribution after rep cost</h3>"
+                 f"{bar_chart(labels, series('net_contribution'), '', '#117a65')}"
+                 f"<h3>Return of each added rep (after its cost)</h3>"
+                 f"{signed_chart(labels, series('marginal_return'))}</section>")
     charts = (f"<h3>Yearly cost</h3>{bar_chart(labels, series('cost'), '', '#5d6d7e')}"
               f"<h3>Uncovered hours</h3>"
               f"{bar_chart(labels, series('uncovered_hours'), 'h', '#c0392b')}"
@@ -145,7 +196,7 @@ def render_comparison(title: str, table: pd.DataFrame, changes: pd.DataFrame,
             f'by a greedy coverage heuristic (a coverage LP rounded greedily: tier C first, '
             f'then the least potential per hour), not an exact optimum. Marginal values '
             f'compare each option with the one before it, per rep added.</p></section>'
-            f'<section><h2>Charts</h2>{charts}</section>'
+            f'{money}<section><h2>Charts</h2>{charts}</section>'
             f'<section><h2>Added and removed reps</h2>'
             f'{_table(sites, "Home bases chosen by the capacitated p-median model")}</section>'
             f'<section><h2>Uncovered accounts by tier</h2>'

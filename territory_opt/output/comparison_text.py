@@ -25,7 +25,8 @@ def format_text(comparison: Comparison) -> str:
     """The options side by side (one column each), then the sites and the run's timings."""
     t = comparison.table
     head = ["", *t["option"].astype(str)]
-    rows = [head] + [[label, *(_cell(v, kind) for v in t[col])] for col, _, label, kind in ROWS]
+    rows = [head] + [[label, *(_cell(v, kind) for v in t[col])] for col, _, label, kind in ROWS
+                     if col in t.columns]
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
                        for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in rows]
@@ -40,6 +41,8 @@ def format_text(comparison: Comparison) -> str:
             lines.append(f"{res.name}: {reason}")
         for note in res.notes:
             lines.append(f"{res.name}: {note}")
+    if "money_source" in t.columns and t["money_source"].notna().any():
+        lines.append(f"money modelled from the curves ({t['money_source'].dropna().iloc[0]})")
     secs = ", ".join(f"{r.name} {r.seconds:.1f} s" for r in comparison.results)
     lines.append(f"{len(comparison.results)} options in {comparison.seconds:.1f} s "
                  f"({comparison.executor}): {secs}")

@@ -28,6 +28,11 @@ from territory_opt.io.plan_folder import (
 from territory_opt.io.spreadsheet_cells import table_csv
 from territory_opt.output.crm import export_default_crms
 from territory_opt.output.plan_tables import assignments_table, reps_table
+from territory_opt.output.profit_tables import (
+    add_assignment_columns,
+    add_rep_columns,
+    profit_document,
+)
 from territory_opt.output.report import write_report
 from territory_opt.planning.result import SolveResult, SolverSettings
 
@@ -52,6 +57,13 @@ def manifest(data: PlanningData, settings: SolverSettings) -> dict[str, Any]:
     }
 
 
+def _weights(data: PlanningData) -> dict[str, Any]:
+    """The objective's weights (and its kind, with ``objective: profit``: plan.json of the
+    travel objective stays as it was)."""
+    objective = data.scenario.objective
+    return objective.model_dump(exclude={"kind"} if objective.kind == "travel" else None)
+
+
 def plan_document(data: PlanningData, result: SolveResult, man: dict[str, Any]) -> dict[str, Any]:
     def num(v: float) -> float | None:
         return None if v is None or not np.isfinite(v) else round(float(v), 6)
@@ -66,7 +78,7 @@ def plan_document(data: PlanningData, result: SolveResult, man: dict[str, Any]) 
         # false when the wall clock, not the deterministic work budget, ended the search (a
         # busy machine): a rerun with the same seed may then give another plan
         "reproducible": result.reproducible,
-        "objective_weights": data.scenario.objective.model_dump(),
+        "objective_weights": _weights(data),
         "balance": data.scenario.balance.model_dump(),
         "max_moved_share": data.scenario.disruption.max_moved_share,
         "metrics": result.metrics.as_dict() if result.metrics else {},
@@ -76,18 +88,27 @@ def plan_document(data: PlanningData, result: SolveResult, man: dict[str, Any]) 
 
 
 def write_plan(data: PlanningData, result: SolveResult, out_dir: OutputTarget | Path,
-               man: dict[str, Any]) -> dict[str, Any]:
+               man: dict[str, Any], baseline: SolveResult | None = None) -> dict[str, Any]:
     """Write assignments.csv, reps.csv, plan.json (and the report and CRM files); return the
-    plan.json document. A plain path is checked here like ``run`` checks it before solving."""
+    plan.json document. A plain path is checked here like ``run`` checks it before solving. A
+    profit plan adds its calls a year and money (``baseline``: today's call patterns planned
+    the same way, to compare with)."""
     if result.plan is None:
         raise ValueError("no plan to write")
     if not isinstance(out_dir, OutputTarget):
         out_dir = prepare_output_dir(out_dir, run_inputs(data), kind="plan")
-    rc = recompute(data, result.plan.rep_id)
+    calls = result.plan.calls_per_year
+    planned = data if calls is None else data.at_calls(np.asarray(calls))
+    rc = recompute(planned, result.plan.rep_id)
     doc = plan_document(data, result, man)
     if result.contiguity is not None:
         doc["contiguity"] = result.contiguity
-    assignments, reps = assignments_table(data, rc), reps_table(data, rc)
+    assignments, reps = assignments_table(planned, rc), reps_table(data, rc)
+    if calls is not None and result.profit is not None:
+        doc["profit"] = profit_document(data, result, baseline)
+        assignments = add_assignment_columns(assignments, data, np.asarray(calls))
+        reps = add_rep_columns(reps, data, result.plan.rep_id, np.asarray(calls),
+                               rc.accounts["travel_hours"].to_numpy(float))
     files = {ASSIGNMENTS_FILE: table_csv(assignments).encode("utf-8"),
              REPS_FILE: table_csv(reps).encode("utf-8"),
              PLAN_FILE: (json.dumps(doc, indent=2, sort_keys=False) + "\n").encode("utf-8")}

@@ -21,6 +21,8 @@ import pandas as pd
 from territory_opt.domain.geo import haversine_km
 from territory_opt.io.out_folder import OutputTarget, write_file_atomically
 from territory_opt.io.plan_folder import TERRITORIES_FILE, PlanFolder
+from territory_opt.output.html_table import sortable_table as _table
+from territory_opt.output.profit_report import profit_section
 from territory_opt.output.svg import (
     TIER_COLORS,
     BarRow,
@@ -243,22 +245,6 @@ def _travel_decreased(a: pd.DataFrame, reps: pd.DataFrame) -> np.ndarray:
         return np.nan_to_num(d_old - d_new, nan=0.0) > 1e-6
 
 
-def _table(headers: Sequence[tuple[str, bool]], rows: list[list[tuple[str, str]]],
-           caption: str) -> str:
-    """A sortable table; ``headers`` are (label, numeric), cells are (text, sort value)."""
-    numeric = [num for _, num in headers]
-    num_attr = ' data-type="num"'
-    head = "".join(f'<th scope="col" tabindex="0"{num_attr if num else ""}>{esc(label)}</th>'
-                   for label, num in headers)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="num" data-v="{esc(v)}">{esc(t)}</td>' if num
-                         else f"<td>{esc(t)}</td>"
-                         for (t, v), num in zip(row, numeric, strict=True)) + "</tr>"
-        for row in rows)
-    return (f'<table class="sortable"><caption>{esc(caption)}</caption><thead><tr>{head}'
-            f'</tr></thead><tbody>{body}</tbody></table>')
-
-
 def moved_table(plan: PlanFolder) -> str:
     """Sortable table of moved accounts: from, to, tier, reason."""
     a = plan.assignments[plan.assignments["moved"]]
@@ -341,6 +327,8 @@ def _plan_sections(plan: PlanFolder) -> str:
                  if band is not None else
                  f"Balance is measured on {measure}, so no band is drawn; red tick: capacity.")
     parts = [f'<section><h2>Headline</h2>{_headline(s)}</section>']
+    if isinstance(plan.plan.get("profit"), dict):
+        parts.append(profit_section(plan, colors))
     legend = "".join(f'<span class="key"><i style="background:{colors[r.rep_id]}"></i>'
                      f"{esc(_label(r))}</span>" for _, r in reps.iterrows())
     outlines, outline_note = territory_outlines(plan)

@@ -49,9 +49,47 @@ class SolverSettings:
 
 @dataclass(frozen=True)
 class Plan:
-    """An assignment: the rep of every account, in the accounts table's order."""
+    """An assignment: the rep of every account, in the accounts table's order; with
+    ``objective: profit`` also every account's calls a year (None: its call pattern)."""
 
     rep_id: tuple[str, ...]
+    calls_per_year: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ProfitSummary:
+    """The money of a plan, modelled from the sales-response curves (``source`` says which).
+
+    ``modelled_sales`` = Σ expected yearly sales; ``travel_cost`` = travel hours × the cost
+    of an hour; ``contribution`` = margin × modelled_sales − travel_cost. ``objective`` is
+    what the profit objective maximises: margin × sales − the cost of an hour × (objective
+    travel weight × travel hours + moves weight × moved accounts), so with the default
+    weights contribution less ``move_cost``. ``upper_bound`` is proven: no plan within the
+    limits reaches a higher objective."""
+
+    modelled_sales: float
+    travel_cost: float
+    move_cost: float
+    contribution: float
+    objective: float
+    upper_bound: float
+    source: str
+
+    @property
+    def gap(self) -> float:
+        """(upper bound − objective) / |objective|: how much better any plan could be."""
+        if not self.objective:
+            return 0.0
+        return max(0.0, (self.upper_bound - self.objective) / abs(self.objective))
+
+    def as_dict(self) -> dict[str, float | str]:
+        return {"modelled_sales": round(self.modelled_sales, 2),
+                "travel_cost": round(self.travel_cost, 2),
+                "move_cost": round(self.move_cost, 2),
+                "contribution": round(self.contribution, 2),
+                "objective": round(self.objective, 2),
+                "upper_bound": round(self.upper_bound, 2),
+                "gap": round(self.gap, 6), "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -60,7 +98,8 @@ class SolveResult:
     'unknown' (no plan found in the time limit; ``reasons`` says what was checked).
     ``metrics`` are recomputed from the inputs (SPEC §6); ``stats`` say what the engine did.
     Contiguous plans add ``territories`` (a GeoJSON FeatureCollection, one feature per rep)
-    and ``contiguity`` (the unit graph and its fixes)."""
+    and ``contiguity`` (the unit graph and its fixes); ``objective: profit`` plans add
+    ``profit`` (the money, modelled from the curves)."""
 
     status: str
     plan: Plan | None
@@ -73,6 +112,7 @@ class SolveResult:
     stats: Stats = field(default_factory=Stats)
     territories: dict[str, Any] | None = None
     contiguity: dict[str, Any] | None = None
+    profit: ProfitSummary | None = None
 
     @property
     def reproducible(self) -> bool:

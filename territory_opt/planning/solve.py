@@ -2,7 +2,8 @@
 
 It builds the engine problem (:mod:`~territory_opt.planning.problem`), runs the engine, and
 maps its answer back to a :class:`Plan`; contiguous scenarios go to
-:mod:`~territory_opt.planning.contiguous`, and a run without a plan is explained by
+:mod:`~territory_opt.planning.contiguous`, ``objective: profit`` to
+:mod:`~territory_opt.planning.profit_solve`, and a run without a plan is explained by
 :mod:`~territory_opt.planning.infeasibility`.
 """
 
@@ -21,13 +22,17 @@ from territory_opt.planning.contiguous import solve_contiguous
 from territory_opt.planning.families import FamilyConflict, within_move_limit
 from territory_opt.planning.infeasibility import PROVEN_FROM_INPUTS, explain
 from territory_opt.planning.problem import build_problem
+from territory_opt.planning.profit_solve import solve_profit
 from territory_opt.planning.proofs import proofs
 from territory_opt.planning.result import Plan, SolveParams, SolveResult
 
 
 def solve(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
-    """Assign every account to a rep of its role under the scenario's limits."""
+    """Assign every account to a rep of its role under the scenario's limits (with
+    ``objective: profit``, and its calls a year too)."""
     params = params or SolveParams()
+    if data.scenario.objective.kind == "profit":  # its own proofs: an account may get 0 calls
+        return solve_profit(data, params)
     t0 = time.monotonic()
     proven = proofs(data)  # cheap necessary conditions first, at every size
     if proven:

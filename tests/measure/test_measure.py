@@ -122,7 +122,8 @@ def test_bad_deal_rows_are_reported(activity_case: Callable[..., Path]) -> None:
 
 @pytest.mark.slow
 def test_activity_demo_is_byte_reproducible(tmp_path: Path) -> None:
-    """Regenerating the demo activities and deals reproduces the shipped files exactly."""
+    """Regenerating the demo activities, deals and orders reproduces the shipped files
+    exactly."""
     root = REPO / "scenarios"
     spec = importlib.util.spec_from_file_location("make_activity_demo",
                                                   root / "make_activity_demo.py")
@@ -130,5 +131,5 @@ def test_activity_demo_is_byte_reproducible(tmp_path: Path) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.main(tmp_path)
-    for name in ("activities.csv", "deals.csv"):
+    for name in ("activities.csv", "deals.csv", "orders.csv"):
         assert (tmp_path / name).read_bytes() == (root / "demo" / name).read_bytes(), name
