@@ -376,3 +376,27 @@ def write_crm_plan(folder: Path, assignments: list[list[str]] | None = None,
                         "travel_hours": 15.0, "capacity_violations": 0}, "manifest": {}}
     return write_plan_folder(folder, assignments or crm_assignments(), reps or crm_reps(),
                              plan, rep_header)
+
+
+# --------------------------------------------------------------------------- routing
+
+
+def random_pvrp(seed: int, customers: int = 12, days: int = 4, vehicles: int = 2,
+                max_duration: float = float("inf"), capacity: int | None = None) -> Any:
+    """A random PVRP on a 100 × 100 square, depot in the middle: every customer has
+    frequency 1 (any day) or 2 (days two apart), service 5, demand 1 to 9."""
+    from territory_opt.routing.instance import PvrpInstance, euclidean
+
+    rng = np.random.default_rng(seed)
+    xy = np.vstack([[50.0, 50.0], rng.uniform(0, 100, (customers, 2))])
+    combos: list[tuple[tuple[int, ...], ...]] = []
+    for _ in range(customers):
+        if rng.random() < 0.5:
+            combos.append(tuple((d,) for d in range(days)))
+        else:
+            combos.append(tuple((d, d + 2) for d in range(days - 2)))
+    return PvrpInstance(
+        name=f"random{seed}", travel=euclidean(xy), service=np.full(customers, 5.0),
+        combos=tuple(combos), num_days=days, num_vehicles=vehicles,
+        max_duration=np.full(days, max_duration), demand=rng.integers(1, 10, customers),
+        capacity=None if capacity is None else np.full(days, capacity), xy=xy)
