@@ -152,7 +152,7 @@ class _Solver:
         """PyVRP's ILS for ``work`` seconds' worth of iterations on the horizon model."""
         data = horizon_data(self.inst, self.sc, slots)
         warm = None if init is None else to_pyvrp(data, slots, init)
-        its = ils_iterations(work, len(slots.customer))
+        its = ils_iterations(work, len(slots.customer), self.inst.num_days)
         sol = self.router.runner.run(data, warm, self.next_seed(), its, self.deadline)
         return self.state(from_pyvrp(self.inst, slots, sol))
 
