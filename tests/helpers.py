@@ -461,3 +461,82 @@ def write_crm_plan(folder: Path, assignments: list[list[str]] | None = None,
                         "travel_hours": 15.0, "capacity_violations": 0}, "manifest": {}}
     return write_plan_folder(folder, assignments or crm_assignments(), reps or crm_reps(),
                              plan, rep_header)
+
+
+# --------------------------------------------------------------------------- routing
+
+
+def random_pvrp(seed: int, customers: int = 12, days: int = 4, vehicles: int = 2,
+                max_duration: float = float("inf"), capacity: int | None = None) -> Any:
+    """A random PVRP on a 100 × 100 square, depot in the middle: every customer has
+    frequency 1 (any day) or 2 (days two apart), service 5, demand 1 to 9."""
+    from territory_opt.routing.instance import PvrpInstance, euclidean
+
+    rng = np.random.default_rng(seed)
+    xy = np.vstack([[50.0, 50.0], rng.uniform(0, 100, (customers, 2))])
+    combos: list[tuple[tuple[int, ...], ...]] = []
+    for _ in range(customers):
+        if rng.random() < 0.5:
+            combos.append(tuple((d,) for d in range(days)))
+        else:
+            combos.append(tuple((d, d + 2) for d in range(days - 2)))
+    return PvrpInstance(
+        name=f"random{seed}", travel=euclidean(xy), service=np.full(customers, 5.0),
+        combos=tuple(combos), num_days=days, num_vehicles=vehicles,
+        max_duration=np.full(days, max_duration), demand=rng.integers(1, 10, customers),
+        capacity=None if capacity is None else np.full(days, capacity), xy=xy)
+
+
+# --------------------------------------------------------------------------- schedules
+
+#: the schedule's hand case: farmer R1 at home on the equator at longitude 0 (speed 60 km/h
+#: and circuity 1, so a drive minute is a km); E1, N1, W1 (tier A, a weekly 60-minute visit)
+#: sit 0.3° east, north and west; E2 (tier B, a 45-minute visit every two weeks) half way to
+#: E1; FAR (tier B) 3.5° east, 389 km away, too far for an 8-hour day; W2 (tier C) gets a
+#: 15-minute call every two weeks.
+SCHEDULE_ACCOUNTS = [("E1", "A", 0.0, 0.3), ("N1", "A", 0.3, 0.0), ("W1", "A", 0.0, -0.3),
+                     ("E2", "B", 0.0, 0.15), ("FAR", "B", 0.0, 3.5), ("W2", "C", 0.0, -0.15)]
+SCHEDULE_PATTERNS = {"farmer": {
+    "A": [{"channel": "visit", "per_year": 52, "minutes": 60}],
+    "B": [{"channel": "visit", "per_year": 26, "minutes": 45}],
+    "C": [{"channel": "phone", "per_year": 26, "minutes": 15}]}}
+
+
+def write_schedule_case(tmp_path: Path, *, schedule: dict[str, Any] | None = None,
+                        accounts: list[tuple[str, str, float, float]] | None = None,
+                        extra: dict[str, list[str]] | None = None,
+                        names: dict[str, str] | None = None) -> Path:
+    """The hand case as a plan folder (``tmp_path/plan``) whose plan.json names its scenario
+    (``tmp_path/scenario.yaml``: 2 weeks from Monday 2026-01-05, the call patterns above);
+    ``extra`` adds account columns (e.g. visiting hours), ``names`` account names."""
+    accounts = accounts or SCHEDULE_ACCOUNTS
+    sc = {"name": "hand", "data": {"accounts": "accounts.csv", "reps": "reps.csv"},
+          "call_patterns": SCHEDULE_PATTERNS,
+          "capacity": {"speed_kmh": 60, "circuity": 1.0, "visits_per_trip": 2},
+          "schedule": {"weeks": 2, "start": "2026-01-05", "search_s": 1.0,
+                       **(schedule or {})},
+          "solver": {"workers": 1}}
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(yaml.safe_dump(sc), encoding="utf-8")
+    header = ["account_id", "tier", "role", "rep_id", "previous_rep_id", "moved", "handover",
+              "touch_hours", "travel_hours", "workload_hours", "name", "lat", "lon",
+              *(extra or {})]
+    rows = [[aid, tier, "farmer", "R1", "R1", "false", "false", "1", "1", "2",
+             (names or {}).get(aid, f"Account {aid}"), str(lat), str(lon),
+             *((extra or {})[c][i] for c in (extra or {}))]
+            for i, (aid, tier, lat, lon) in enumerate(accounts)]
+    folder = tmp_path / "plan"
+    folder.mkdir()
+    for name, head, body in (
+            ("assignments.csv", header, rows),
+            ("reps.csv", ["rep_id", "name", "role", "workload_hours", "capacity_hours", "lat",
+                          "lon", "crm_user_id"],
+             [["R1", "Ann Lee", "farmer", "100", "1500", "0.0", "0.0", "005000000000001"]])):
+        with open(folder / name, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(head)
+            w.writerows(body)
+    plan = {"scenario": "hand", "status": "optimal",
+            "manifest": {"inputs": {"scenario": {"path": str(scenario), "sha256": ""}}}}
+    (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    return folder

@@ -10,6 +10,7 @@ from territory_opt.cli.init_command import init
 from territory_opt.cli.measure_command import measure
 from territory_opt.cli.plan_commands import export, report
 from territory_opt.cli.scenario_commands import demo, run, segment, size, validate
+from territory_opt.cli.schedule_command import schedule
 from territory_opt.cli.team_commands import compare
 
 
@@ -28,5 +29,6 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-for command in (init, validate, segment, size, run, compare, export, report, measure, demo):
+for command in (init, validate, segment, size, run, compare, export, report, measure, schedule,
+                demo):
     main.add_command(command)

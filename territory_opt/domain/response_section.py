@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from territory_opt.domain.scenario_numbers import Number, Whole
+from territory_opt.domain.scenario_base import Number, Strict, Whole
 
 Role = Literal["hunter", "closer", "farmer"]
 Tier = Literal["A", "B", "C"]
@@ -23,11 +23,7 @@ Tier = Literal["A", "B", "C"]
 DEFAULT_MENU: tuple[float, ...] = (0, 4, 6, 12, 24, 52)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class JudgmentCurve(_Strict):
+class JudgmentCurve(Strict):
     """Judgment points of one role and tier: ``points`` maps calls a year to yearly sales as a
     share of the account's potential; ``saturation`` is the share reached with unlimited
     calls (fitted when left out)."""
@@ -56,7 +52,7 @@ class JudgmentCurve(_Strict):
         return self
 
 
-class ResponseSection(_Strict):
+class ResponseSection(Strict):
     """Sales-response settings (see the module docstring).
 
     ``fit``: ``judgment`` uses ``curves``; ``history`` fits the curves from the activities

@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     ValidationError,
@@ -19,7 +18,9 @@ from pydantic import (
 
 from territory_opt.domain.errors import InputError
 from territory_opt.domain.response_section import ResponseSection
-from territory_opt.domain.scenario_numbers import Number, Whole
+from territory_opt.domain.scenario_base import Number, Whole
+from territory_opt.domain.scenario_base import Strict as _Strict
+from territory_opt.domain.schedule_settings import ScheduleSettings
 
 ROLES: tuple[str, ...] = ("hunter", "closer", "farmer")
 TIERS: tuple[str, ...] = ("A", "B", "C")
@@ -31,14 +32,10 @@ Stage = Literal["prospect", "lead", "opportunity", "customer"]
 Tier = Literal["A", "B", "C"]
 Channel = Literal["visit", "phone", "video", "email"]
 
+
 _DEFAULT_CUTOFFS: dict[Literal["A", "B"], float] = {"A": 0.5, "B": 0.8}
 _DEFAULT_ROUTING: dict[Stage, Role] = {"prospect": "hunter", "lead": "hunter",
                                        "opportunity": "closer", "customer": "farmer"}
-
-
-class _Strict(BaseModel):
-    # allow_inf_nan=False: .inf or .nan in the YAML would reach the solver as a cost or a load
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Touch(_Strict):
@@ -163,11 +160,34 @@ def _default_overlays() -> dict[str, CallPattern]:
 MAX_HOURS_PER_YEAR = 8784.0
 
 
+#: ``capacity.visits_per_trip: calibrated``: the value `territory-opt schedule` measured
+CALIBRATED = "calibrated"
+
+
 class Capacity(_Strict):
+    """Hours, speed and the travel model. ``visits_per_trip`` is a number, or ``calibrated``:
+    the team's value in the calibration that ``schedule.calibration`` names, put in by
+    :func:`territory_opt.io.scenario_file.load_scenario` before any arithmetic."""
+
     hours_per_year: Number = Field(default=1500, gt=0, le=MAX_HOURS_PER_YEAR)
     speed_kmh: Number = Field(default=60, gt=0)
     circuity: Number = Field(default=1.3, ge=1)
-    visits_per_trip: Number = Field(default=1, gt=0)
+    visits_per_trip: Number | Literal["calibrated"] = Field(default=1)
+
+    @field_validator("visits_per_trip")
+    @classmethod
+    def _positive(cls, v: float | str) -> float | str:
+        if not isinstance(v, str) and not v > 0:
+            raise ValueError("must be a number > 0, or calibrated")
+        return v
+
+    @property
+    def trip_visits(self) -> float:
+        """``visits_per_trip`` as a number (``calibrated`` must have been resolved)."""
+        if isinstance(self.visits_per_trip, str):
+            raise InputError("capacity.visits_per_trip: calibrated was not resolved: load the "
+                             "scenario with load_scenario, which reads schedule.calibration")
+        return float(self.visits_per_trip)
 
 
 class Balance(_Strict):
@@ -311,8 +331,19 @@ class Scenario(_Strict):
     #: optional sections read by ``territory-opt size`` only; absent means "not sized"
     funnel: Funnel | None = None
     profit: ProfitModel | None = None
+    #: the visit calendars and routes of ``territory-opt schedule``
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     #: sales-response curves, read by ``objective: profit``
     response: ResponseSection | None = None
+
+    @model_validator(mode="after")
+    def _calibration_for_calibrated(self) -> Scenario:
+        if self.capacity.visits_per_trip == CALIBRATED and self.schedule.calibration is None:
+            raise ValueError("capacity.visits_per_trip: calibrated needs schedule.calibration: "
+                             "the calibration.json (or the folder) that `territory-opt "
+                             "schedule` wrote, e.g. schedule: {calibration: "
+                             "../out/demo/schedule}")
+        return self
 
     @model_validator(mode="after")
     def _profit_needs_response(self) -> Scenario:
@@ -364,6 +395,7 @@ _MODELS_BY_KEY: dict[str, type[BaseModel]] = {
     "funnel": Funnel,
     "profit": ProfitModel,
     "response": ResponseSection,
+    "schedule": ScheduleSettings,
 }
 
 
@@ -468,6 +500,9 @@ def parse_scenario(raw: Any, *, base_dir: Path, file: str = "<scenario>") -> Sce
     raw = dict(raw)
     if isinstance(raw.get("data"), dict):
         raw["data"] = {k: _resolve_paths(k, v, base_dir) for k, v in raw["data"].items()}
+    schedule = raw.get("schedule")
+    if isinstance(schedule, dict) and isinstance(schedule.get("calibration"), str):
+        raw["schedule"] = {**schedule, "calibration": str(base_dir / schedule["calibration"])}
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:

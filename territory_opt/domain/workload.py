@@ -34,7 +34,7 @@ def pattern_visits(touches: Sequence[Touch]) -> float:
 
 def travel_hours_per_km(capacity: Capacity) -> float:
     """Hours of travel per yearly visit per km of great-circle distance (round trip)."""
-    return 2.0 * capacity.circuity / capacity.speed_kmh / capacity.visits_per_trip
+    return 2.0 * capacity.circuity / capacity.speed_kmh / capacity.trip_visits
 
 
 def touch_and_visits(scenario: Scenario, roles: Sequence[str],

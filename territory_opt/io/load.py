@@ -13,6 +13,7 @@ from territory_opt.domain.families import family_roots
 from territory_opt.domain.keep_owner import OPEN_DEAL
 from territory_opt.domain.planning_data import PlanningData, derive
 from territory_opt.domain.scenario import Scenario
+from territory_opt.io.calibration_file import calibration_path
 from territory_opt.io.crm_tables import InputNotes, read_accounts_table, read_reps_table
 from territory_opt.io.inputs import load_accounts, load_reps
 from territory_opt.io.open_deals import open_deal_accounts
@@ -35,6 +36,8 @@ def load_scenario_data(scenario: Scenario,
     mapped_accounts, notes = read_accounts_table(scenario, reps, left_out)
     accounts = load_accounts(accounts_path, scenario, reps, table=mapped_accounts)
     sources = {"scenario": scenario_path, "accounts": accounts_path, "reps": reps_path}
+    if scenario.schedule.calibration is not None:  # read for visits_per_trip: calibrated
+        sources["calibration"] = calibration_path(scenario.schedule.calibration)
     if scenario.families == "together":
         accounts = _with_families(accounts, mapped_accounts.file)
     deals = scenario.data.deals

@@ -81,6 +81,8 @@ def plan_document(data: PlanningData, result: SolveResult, man: dict[str, Any]) 
         "objective_weights": _weights(data),
         "balance": data.scenario.balance.model_dump(),
         "max_moved_share": data.scenario.disruption.max_moved_share,
+        # the travel model as used (a number, also when the scenario says calibrated)
+        "visits_per_trip": data.scenario.capacity.trip_visits,
         "metrics": result.metrics.as_dict() if result.metrics else {},
         "reasons": list(result.reasons),
         "manifest": man,

@@ -23,6 +23,7 @@ from territory_opt.io.out_folder import OutputTarget, write_file_atomically
 from territory_opt.io.plan_folder import TERRITORIES_FILE, PlanFolder
 from territory_opt.output.html_table import sortable_table as _table
 from territory_opt.output.profit_report import profit_section
+from territory_opt.output.report_schedule import schedule_section
 from territory_opt.output.svg import (
     TIER_COLORS,
     BarRow,
@@ -366,6 +367,7 @@ def _plan_sections(plan: PlanFolder) -> str:
     parts.append(f'<section><h2>Moved accounts</h2>{moved_table(plan)}</section>')
     parts.append(f'<section><h2>Reps</h2>{rep_table(plan)}</section>')
     parts.append(actual_section(plan, colors))
+    parts.append(schedule_section(plan, colors))
     return "".join(parts)
 
 
@@ -464,6 +466,13 @@ figure.map svg{margin:0 auto}
 .roles button{font:inherit;font-size:.85em;margin-right:4px;padding:2px 10px;cursor:pointer;
 border:1px solid #aab7b8;border-radius:12px;background:#fff}
 .roles button[aria-pressed=true]{background:#1c2833;color:#fff}
+h3{font-size:1.05em;margin-top:1.2em}.rep-page{border-top:1px solid #e5e7e9;padding:4px 0}
+.weeks button{font:inherit;font-size:.8em;margin:0 2px 2px 0;padding:1px 6px;cursor:pointer;
+border:1px solid #aab7b8;border-radius:10px;background:#fff}
+.weeks button[aria-pressed=true]{background:#1c2833;color:#fff}figure.routes{margin:0}
+svg circle.acc{fill:#bdc3c7}svg .grid{stroke:#eaeded}svg .week{stroke:#aab7b8}
+svg .limit{stroke:#c0392b;stroke-dasharray:5 3;stroke-width:1.5}
+svg .over{stroke:#c0392b;stroke-width:3}table.over td.num{text-align:right}
 """
 
 _JS = """
@@ -490,5 +499,12 @@ var role=b.getAttribute('data-show');
 buttons.forEach(function(o){o.setAttribute('aria-pressed',o===b?'true':'false');});
 fig.querySelectorAll('svg g[data-role]').forEach(function(g){
 g.style.display=(!role||g.getAttribute('data-role')===role)?'':'none';});});});});
+document.querySelectorAll('.rep-page').forEach(function(page){
+var buttons=page.querySelectorAll('.weeks button[data-week]');
+buttons.forEach(function(b){b.addEventListener('click',function(){
+var week=b.getAttribute('data-week');
+buttons.forEach(function(o){o.setAttribute('aria-pressed',o===b?'true':'false');});
+page.querySelectorAll('svg g[data-week]').forEach(function(g){
+g.style.display=g.getAttribute('data-week')===week?'':'none';});});});});
 })();
 """

@@ -98,7 +98,7 @@ def render_scenario(scenario: Scenario, *, name: str, preset: str | None, accoun
            "a rep's selling hours (a capacity_hours column overrides it)"),
         f"  speed_kmh: {cap.speed_kmh:g}",
         _c(f"  circuity: {cap.circuity:g}", "road km per straight-line km"),
-        _c(f"  visits_per_trip: {cap.visits_per_trip:g}", capacity_note),
+        _c(f"  visits_per_trip: {cap.trip_visits:g}", capacity_note),
         "balance:",
         _c(f"  measure: {bal.measure}", "workload | potential | accounts"),
         _c(f"  tolerance: {bal.tolerance:g}", "every rep within ±10% of the role's mean"),

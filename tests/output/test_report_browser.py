@@ -349,3 +349,92 @@ def test_territory_outlines_render_with_holes(chromium: str, tmp_path: Path) -> 
     assert paths["R1"]["ringMiddles"] == [False, False]  # the hole sits in the outer ring's middle
     assert paths["R1"]["between"] is True
     assert paths["R2"]["ringMiddles"] == [True, True]
+
+
+# --------------------------------------------------------------------------- the schedule page
+
+#: measured on the schedule section: the first rep's page (open), its routes and day loads
+SCHEDULE_JS = """() => {
+const page = document.querySelector('details.rep-page[open]');
+const drawn = (root, sel) => root ? Array.from(root.querySelectorAll(sel)).filter(e => {
+  const r = e.getBoundingClientRect(); return r.width + r.height > 0; }).length : 0;
+const routes = page && page.querySelector('figure.routes svg');
+const loads = page && page.querySelector('svg[aria-label^="day loads of"]');
+return {
+  section: !!document.querySelector('section#schedule'),
+  pages: document.querySelectorAll('details.rep-page').length,
+  routesLabel: routes ? routes.getAttribute('aria-label') : null,
+  routeLines: drawn(routes, 'polyline.route'),
+  stops: drawn(routes, 'circle.stop'),
+  loadBars: drawn(loads, 'rect.load'),
+  limitLines: drawn(loads, 'line.limit'),
+  weekButtons: page ? page.querySelectorAll('.weeks button[data-week]').length : 0,
+  calibrationBars: drawn(document.querySelector(
+    'svg[aria-label="routed against modelled travel"]'), 'rect[fill]'),
+  text: document.querySelector('section#schedule').innerText,
+};}"""
+
+#: the weeks of the open page whose route layer shows, after clicking the second week
+SHOWN_WEEKS_JS = """() => Array.from(document.querySelectorAll(
+  'details.rep-page[open] svg g[data-week]')).filter(g => g.getClientRects().length > 0 &&
+  getComputedStyle(g).display !== 'none').map(g => g.getAttribute('data-week'))"""
+
+
+@pytest.fixture(scope="module")
+def scheduled_report(demo_plan: DemoPlan, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo plan copied and scheduled for 2 weeks (0.5 work seconds a rep, to keep the
+    test short) by ``territory-opt schedule``, which redraws its report.html."""
+    root = tmp_path_factory.mktemp("scheduled")
+    plan = root / "plan"
+    shutil.copytree(demo_plan.folder, plan)
+    scenario = demo_plan.folder.parent / "demo_schedule.yaml"
+    text = (demo_plan.folder.parent / DEMO.name).read_text(encoding="utf-8")
+    scenario.write_text(text + "\nschedule: {weeks: 2, start: 2026-01-05, search_s: 0.5}\n",
+                        encoding="utf-8")
+    res = CliRunner().invoke(main, ["schedule", str(plan), "--scenario", str(scenario),
+                                    "--workers", "2", "--quiet"])
+    assert res.exit_code == 0, res.output
+    return plan / "report.html"
+
+
+def test_schedule_page_draws_routes_and_day_loads(chromium: str, scheduled_report: Path) -> None:
+    """The report's schedule section in Chromium: the travel model chart, a page per rep
+    with the routes of a week on the map and each day's load; a week button shows that
+    week's routes only; no console error and no request leaving the file."""
+    from playwright.sync_api import sync_playwright
+
+    url = scheduled_report.as_uri()
+    requests: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+            page = context.new_page()
+            context.on("request", lambda r: requests.append(r.url))
+            page.on("console", lambda m: errors.append(m.text)
+                    if m.type in ("error", "assert") else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url, wait_until="load")
+            page.wait_for_timeout(300)
+            facts = page.evaluate(SCHEDULE_JS)
+            page.locator("details.rep-page[open]").screenshot(
+                path=str(artifacts_dir() / "schedule.png"))
+            buttons = page.locator("details.rep-page[open] .weeks button[data-week]").all()
+            second = buttons[1].get_attribute("data-week") if len(buttons) > 1 else None
+            if second is not None:
+                buttons[1].click()
+            shown = page.evaluate(SHOWN_WEEKS_JS)
+        finally:
+            browser.close()
+    assert errors == [], errors
+    leaving = [u for u in requests if u != url and not u.startswith(LOCAL_SCHEMES)]
+    assert leaving == [], f"requests that leave the file: {leaving}"
+    assert facts["section"] and facts["pages"] == 20
+    assert facts["routesLabel"] == "routes of R01"
+    assert facts["routeLines"] >= 1 and facts["stops"] >= 1
+    assert facts["loadBars"] >= 5 and facts["limitLines"] == 1
+    assert facts["weekButtons"] == 2
+    assert facts["calibrationBars"] >= 20
+    assert "Travel model against the routes" in facts["text"]
+    assert second == "2" and shown == ["2"]
