@@ -81,9 +81,9 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
     seconds, so a seed gives the same plan on a busy machine; ``deadline`` (seconds, default
     ``time_limit``) is the wall-clock safety net. ``stats.budget_used`` is the share of
     the budget spent. With ``workers`` > 1, that many heuristic searches with different seeds
-    run side by side and the best plan wins (``_portfolio``); the exact model gets the
-    workers as CP-SAT workers. ``progress(phase, objective, violation)`` is called now and
-    then."""
+    run side by side and the best plan wins (``_portfolio``); the exact model runs one
+    CP-SAT worker (two interleaved ones aborted the process, see districting.exact).
+    ``progress(phase, objective, violation)`` is called now and then."""
 
     t0 = time.monotonic()
     proof = (pocket_proof(problem, rest_budget=int(REST_STEPS_PER_SECOND * time_limit))
@@ -108,8 +108,7 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
     if small:
         ex = solve_exact(problem, hint=labels if labels is not None else best,
                          det_time=DET_PER_SECOND * (time_limit - budget),
-                         time_limit=max(1.0, end - time.monotonic()), seed=seed,
-                         workers=workers)
+                         time_limit=max(1.0, end - time.monotonic()), seed=seed)
         used = stats.budget_used * budget / time_limit + ex.det_time / DET_PER_SECOND / time_limit
         stats = replace(stats, exact_seconds=ex.seconds, budget_used=min(1.0, used))
         bound = max(bound, ex.bound)

@@ -47,7 +47,7 @@ class ExactResult:
 
 
 def solve_exact(problem: DistrictingProblem, *, hint: IntArray | None, det_time: float,
-                time_limit: float, seed: int = 0, workers: int = 1) -> ExactResult:
+                time_limit: float, seed: int = 0) -> ExactResult:
     """Solve ``problem`` (objective 'cost', fixed centres) with the flow model, within
     ``det_time`` CP-SAT deterministic seconds (``time_limit``: the wall-clock safety net)."""
     t0 = time.monotonic()
@@ -103,8 +103,10 @@ def solve_exact(problem: DistrictingProblem, *, hint: IntArray | None, det_time:
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = float(det_time)
     solver.parameters.max_time_in_seconds = float(time_limit)
-    solver.parameters.num_workers = int(workers)
-    solver.parameters.interleave_search = workers > 1  # same seed, same answer
+    # one worker, whatever solver.workers says: OR-Tools 9.15 aborted the whole process ("Check
+    # failed: heuristics.fixed_search != nullptr") on this model with two interleaved workers
+    # (the contiguous nv-5k-phone-t15-s1 of benchmarks/alignments.py; one worker ran through)
+    solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(seed)
     solver.parameters.catch_sigint_signal = False  # Ctrl-C stops the run, not just this solve
     code = solver.solve(model)
