@@ -9,35 +9,19 @@ by tier and by rep, what one more hour of each rep is worth, and the curves with
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from territory_opt.io.plan_folder import PlanFolder
+from territory_opt.output.html_table import num as _num
+from territory_opt.output.html_table import pct as _pct
 from territory_opt.output.html_table import sortable_table
 from territory_opt.output.svg import TIER_COLORS, WIDTH, BarRow, bar_chart_svg, esc
 
-NA = "—"
 #: curve colours by tier, as the tier mix
 CURVE_W, CURVE_H, PAD = 460, 220, 36
-
-
-def _num(x: Any, digits: int = 0) -> str:
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return NA
-    return f"{value:,.{digits}f}" if math.isfinite(value) else NA
-
-
-def _pct(x: Any, digits: int = 1) -> str:
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return NA
-    return f"{value * 100:.{digits}f}%" if math.isfinite(value) else NA
 
 
 def _cards(doc: dict[str, Any]) -> str:

@@ -8,7 +8,6 @@ text that comes from the inputs is HTML-escaped.
 from __future__ import annotations
 
 import json
-import math
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -21,6 +20,9 @@ import pandas as pd
 from territory_opt.domain.geo import haversine_km
 from territory_opt.io.out_folder import OutputTarget, write_file_atomically
 from territory_opt.io.plan_folder import TERRITORIES_FILE, PlanFolder
+from territory_opt.output.html_table import NA
+from territory_opt.output.html_table import num as _num
+from territory_opt.output.html_table import pct as _pct
 from territory_opt.output.html_table import sortable_table as _table
 from territory_opt.output.profit_report import profit_section
 from territory_opt.output.report_schedule import schedule_section
@@ -42,7 +44,6 @@ GENERATOR_META = '<meta name="generator" content="territory_opt">'
 def is_report(head: bytes) -> bool:
     """Whether the first bytes of a file are those of a report territory_opt wrote."""
     return GENERATOR_META.encode() in head or b"<title>Territory plan" in head
-NA = "—"
 
 
 def write_report(plans: list[PlanFolder], out_file: Path | OutputTarget) -> None:
@@ -146,22 +147,6 @@ def _tolerance(plan: PlanFolder) -> float:
         return float(balance.get("tolerance", 0.1))
     except (TypeError, ValueError):
         return 0.1
-
-
-def _num(x: Any, digits: int = 0) -> str:
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return NA
-    return f"{value:,.{digits}f}" if math.isfinite(value) else NA
-
-
-def _pct(x: Any, digits: int = 1) -> str:
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return NA
-    return f"{value * 100:.{digits}f}%" if math.isfinite(value) else NA
 
 
 _ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
