@@ -92,9 +92,8 @@ def construct(p: AssignmentProblem, classes: ItemClasses, *, deadline: float,
         dual = SmoothedDual(cp, classes.size)
         dual.solve(deadline, dual.evaluations_for(dual_seconds, len(cp.item)))
         core, method = _core(cp, dual), "core lp"
-        # the core LP's duals bound the full problem only as well as the pricing got: on
-        # 40,000 accounts × 250 reps four rounds left them below the cheapest-pair bound,
-        # while the smoothed dual's multipliers, priced over every pair, bound it far better
+        # the core LP's duals bound the full problem only as well as the pricing got, so the
+        # smoothed dual's multipliers, a valid bound too, are kept when they bound it higher
         base = max(base, lagrangian_bound(p, dual.multipliers()))
     lp, sub, core = _solve_core(cp, classes, core, deadline)
     if lp is None:
