@@ -13,8 +13,6 @@ clock ended it: the plan may then differ from run to run).
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass
 
 import highspy
@@ -23,6 +21,7 @@ import scipy.sparse as sps
 
 from territory_opt.engine.arrays import FloatArray, IntArray
 from territory_opt.engine.cpsat import UNLIMITED, ScaledProblem
+from territory_opt.engine.highs import silent_highs
 
 
 @dataclass(frozen=True)
@@ -76,23 +75,6 @@ def _rows(sp: ScaledProblem) -> tuple[sps.csr_matrix, np.ndarray, np.ndarray]:
     return a, np.concatenate(lower), np.concatenate(upper)
 
 
-def _highs() -> highspy.Highs:
-    """A silent HiGHS instance. The library prints its banner to the process's stdout when
-    the first instance is made; that would break `run --json`, so stdout points at
-    /dev/null meanwhile."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            h = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    h.setOptionValue("output_flag", False)
-    return h
-
-
 def solve_mip(sp: ScaledProblem, start: IntArray, *, node_limit: int, time_limit: float,
               seed: int, radius: int | None = None) -> MipResult:
     """Minimise the scaled cost over the scaled limits from ``start`` (a pair per item).
@@ -103,7 +85,7 @@ def solve_mip(sp: ScaledProblem, start: IntArray, *, node_limit: int, time_limit
         raise ValueError("solve_mip takes problems without balance limits")
     n = len(p.item)
     a, row_lo, row_hi = _rows(sp)
-    h = _highs()
+    h = silent_highs()
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", int(seed))
     h.setOptionValue("time_limit", float(max(0.01, time_limit)))

@@ -15,8 +15,6 @@ bound (engine.lp), not by the slack.
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from dataclasses import dataclass
 
@@ -26,6 +24,7 @@ import numpy.typing as npt
 import scipy.sparse as sps
 
 from territory_opt.engine.arrays import FloatArray, IntArray
+from territory_opt.engine.highs import silent_highs
 from territory_opt.engine.lp import Multipliers, group_sizes
 from territory_opt.engine.problem import AssignmentProblem
 
@@ -68,21 +67,6 @@ class Margins:
     def zero(cls, n_agents: int) -> Margins:
         z = np.zeros(n_agents)
         return cls(z, z, z, z, 0.0)
-
-
-def _highs() -> highspy.Highs:
-    """A silent HiGHS instance (the library's banner would break `run --json`)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            h = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    h.setOptionValue("output_flag", False)
-    return h
 
 
 class _Rows:
@@ -164,7 +148,7 @@ class Relaxation:
             stay = p.owner_pair[owned & (p.owner_pair >= 0)]
             self.move_row = int(rows.add(np.zeros(len(stay), dtype=np.int64), stay,
                                          np.ones(len(stay)), [self._need_stay()], [INF])[0])
-        h = self.h = _highs()
+        h = self.h = silent_highs()
         h.setOptionValue("threads", 1)
         h.setOptionValue("solver", "simplex")
         cost = np.concatenate([p.cost, np.zeros(n_cols - n_pairs)])
