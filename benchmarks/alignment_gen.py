@@ -47,12 +47,13 @@ from alignment_family import (
     scenario_dict,
 )
 from scipy.spatial import cKDTree
+from territory_gen import zip_table as territory_zip_table
 
 from territory_opt import derive, parse_scenario, recompute
+from territory_opt.domain.geo import haversine_km, unit_xyz
 
 #: bump when the generator changes: cached instances of another version are rebuilt
 GEN_VERSION = 1
-EARTH_RADIUS_KM = 6371.0088
 STAGE_SHARE = {"customer": 0.55, "prospect": 0.20, "lead": 0.10, "opportunity": 0.15}
 REP_COST = {"farmer": 150_000.0, "hunter": 140_000.0, "closer": 160_000.0}
 SPACING_KM = 15.0
@@ -68,44 +69,17 @@ FIXED_SHARE = 0.85
 # --------------------------------------------------------------------------- geometry
 
 
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
-    """Great-circle km (SPEC §5, radius 6371.0088 km); broadcasts."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = (np.sin((p2 - p1) / 2) ** 2
-         + np.cos(p1) * np.cos(p2) * np.sin((np.radians(lon2) - np.radians(lon1)) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
 def travel_per_km(cap: dict[str, float]) -> float:
     """SPEC §5: hours of travel per yearly visit per great-circle km."""
     return 2.0 * cap["circuity"] / cap["speed_kmh"] / cap["visits_per_trip"]
 
 
-def xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    la, lo = np.radians(lat), np.radians(lon)
-    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
-
-
 @lru_cache(maxsize=8)
 def zip_table(states: tuple[str, ...]) -> pd.DataFrame:
     """Active STANDARD ZIPs of ``states`` with valid coordinates and a density weight (ZIPs of
-    any type within 15 km)."""
-    import zipcodes
-
-    rows = [z for z in zipcodes.list_all() if z["state"] in states and z["active"]]
-    z = pd.DataFrame({"zip": [r["zip_code"] for r in rows],
-                      "type": [r["zip_code_type"] for r in rows],
-                      "lat": pd.to_numeric([r["lat"] for r in rows], errors="coerce"),
-                      "lon": pd.to_numeric([r["long"] for r in rows], errors="coerce")})
-    # placeholder records ((0, 0) and the like): keep the contiguous US box
-    z = z[z["lat"].between(24.0, 50.0) & z["lon"].between(-125.0, -66.0)]
-    z = z.sort_values("zip").reset_index(drop=True)
-    std = z[z["type"] == "STANDARD"].reset_index(drop=True)
-    tree = cKDTree(xyz(z["lat"].to_numpy(float), z["lon"].to_numpy(float)))
-    chord = 2.0 * math.sin(15.0 / (2.0 * EARTH_RADIUS_KM))
-    near = tree.query_ball_point(xyz(std["lat"].to_numpy(float), std["lon"].to_numpy(float)),
-                                 chord, return_length=True)
-    return std.assign(weight=np.asarray(near, dtype=float))
+    any type within 15 km): the territory generator's table."""
+    std, near = territory_zip_table(states)
+    return std.assign(weight=near)
 
 
 # --------------------------------------------------------------------------- tables
@@ -174,9 +148,9 @@ class Role:
         self.lat, self.lon = sub["lat"].to_numpy(float), sub["lon"].to_numpy(float)
         self.touch, self.visits = sub["touch_hours"].to_numpy(), sub["visits"].to_numpy()
         self.tier_a = sub["tier"].to_numpy() == "A"
-        tree = cKDTree(xyz(homes[:, 0], homes[:, 1]))
+        tree = cKDTree(unit_xyz(homes[:, 0], homes[:, 1]))
         kk = min(3, self.k)
-        _, near = tree.query(xyz(self.lat, self.lon), k=kk)
+        _, near = tree.query(unit_xyz(self.lat, self.lon), k=kk)
         self.near = np.asarray(near).reshape(len(idx), kk)
         self.near_km = haversine_km(self.lat[:, None], self.lon[:, None],
                                     homes[self.near, 0], homes[self.near, 1])

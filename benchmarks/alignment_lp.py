@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from alignment_gen import haversine_km
+
+from territory_opt.domain.geo import haversine_km
 
 
 @dataclass(frozen=True)
