@@ -14,7 +14,6 @@ import pandas as pd
 from territory_opt.domain.families import split_families
 from territory_opt.domain.keep_owner import keep_owner_mask
 from territory_opt.domain.planning_data import PlanningData
-from territory_opt.domain.workload import pair_travel_hours
 
 #: relative slack for float summation noise in capacity and balance checks
 CHECK_EPS = 1e-9
@@ -64,9 +63,7 @@ def recompute(data: PlanningData, rep_id: Sequence[str]) -> Recomputed:
     wrong_role = rep_role != acc["role"].to_numpy()
     if wrong_role.any():
         violations.append(f"{int(wrong_role.sum())} accounts are served by a rep of another role")
-    travel = pair_travel_hours(acc["visits"].to_numpy(float), acc["lat"].to_numpy(float),
-                               acc["lon"].to_numpy(float), reps["lat"].to_numpy(float)[pos],
-                               reps["lon"].to_numpy(float)[pos], sc.capacity)
+    travel = data.pair_travel_hours(np.arange(len(acc)), pos)
     touch = acc["touch_hours"].to_numpy(float)
     previous = acc["owner_id"].to_numpy(object)
     prev_pos = np.array([rep_pos.get(o, -1) for o in previous])

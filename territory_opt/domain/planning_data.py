@@ -15,6 +15,7 @@ from territory_opt.domain.response import ResponseModel, response_model
 from territory_opt.domain.scenario import ROLES, Scenario
 from territory_opt.domain.tiers import assign_tiers
 from territory_opt.domain.workload import (
+    pair_travel_hours,
     pattern_calls_per_account,
     touch_and_visits,
     travel_hours,
@@ -70,6 +71,16 @@ class PlanningData:
         acc["touch_hours"] = acc["touch_hours"].to_numpy(float) * scale
         acc["visits"] = acc["visits"].to_numpy(float) * scale
         return self.replace(accounts=acc)
+
+    def pair_travel_hours(self, account_idx: np.ndarray, rep_idx: np.ndarray) -> FloatArray:
+        """Travel hours of account ``account_idx[i]`` served by rep ``rep_idx[i]`` (pairs,
+        not a matrix), SPEC §5."""
+        a, r = self.accounts, self.reps
+        return pair_travel_hours(a["visits"].to_numpy(float)[account_idx],
+                                 a["lat"].to_numpy(float)[account_idx],
+                                 a["lon"].to_numpy(float)[account_idx],
+                                 r["lat"].to_numpy(float)[rep_idx],
+                                 r["lon"].to_numpy(float)[rep_idx], self.scenario.capacity)
 
     def travel_hours(self, account_idx: np.ndarray, rep_idx: np.ndarray) -> FloatArray:
         """Travel hours matrix (len(account_idx) × len(rep_idx)), SPEC §5."""

@@ -8,7 +8,6 @@ import pandas as pd
 
 from territory_opt.domain.checker import Recomputed
 from territory_opt.domain.planning_data import PlanningData
-from territory_opt.domain.workload import pair_travel_hours
 from territory_opt.planning.problem import owner_index
 
 HOURS_DECIMALS = 4
@@ -21,9 +20,7 @@ def previous_workload(data: PlanningData) -> np.ndarray:
     owner = owner_index(data)
     idx = np.flatnonzero(owner >= 0)
     o = owner[idx]
-    travel = pair_travel_hours(acc["visits"].to_numpy(float)[idx], acc["lat"].to_numpy(float)[idx],
-                               acc["lon"].to_numpy(float)[idx], reps["lat"].to_numpy(float)[o],
-                               reps["lon"].to_numpy(float)[o], data.scenario.capacity)
+    travel = data.pair_travel_hours(idx, o)
     load = acc["touch_hours"].to_numpy(float)[idx] + travel
     return np.bincount(o, weights=load, minlength=len(reps))
 

@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from territory_opt.domain.planning_data import PlanningData
-from territory_opt.domain.workload import pair_travel_hours
 from territory_opt.planning.profit_problem import account_options
 
 
@@ -48,9 +47,7 @@ def hour_values(data: PlanningData, rep_id: tuple[str, ...],
         calls_m[has, k] = opts.calls[opts.ptr[rows[has]] + k]
     pos = {r: i for i, r in enumerate(reps["rep_id"])}
     rep = np.array([pos[r] for r in rep_id])
-    travel = pair_travel_hours(acc["visits"].to_numpy(float), acc["lat"].to_numpy(float),
-                               acc["lon"].to_numpy(float), reps["lat"].to_numpy(float)[rep],
-                               reps["lon"].to_numpy(float)[rep], data.scenario.capacity)
+    travel = data.pair_travel_hours(np.arange(len(acc)), rep)
     touch = acc["touch_hours"].to_numpy(float)
     weight = model.travel_cost_per_hour * data.scenario.objective.travel
     load = scale * (touch + travel)[:, None]

@@ -28,7 +28,6 @@ import numpy as np
 
 from territory_opt.domain.planning_data import PlanningData
 from territory_opt.domain.scenario import ROLES
-from territory_opt.domain.workload import pair_travel_hours
 from territory_opt.engine.arrays import FloatArray, IntArray
 from territory_opt.planning.families import family_groups
 from territory_opt.planning.problem import fixed_accounts, owner_index
@@ -54,15 +53,6 @@ class _Role:
     measure: FloatArray
     fixed: np.ndarray
     owner: IntArray
-
-
-def _pair_travel(data: PlanningData, accounts: IntArray, reps: IntArray) -> FloatArray:
-    a, r = data.accounts, data.reps
-    return pair_travel_hours(a["visits"].to_numpy(float)[accounts],
-                             a["lat"].to_numpy(float)[accounts],
-                             a["lon"].to_numpy(float)[accounts],
-                             r["lat"].to_numpy(float)[reps], r["lon"].to_numpy(float)[reps],
-                             data.scenario.capacity)
 
 
 def _owners(data: PlanningData) -> tuple[IntArray, np.ndarray]:
@@ -98,7 +88,7 @@ def _roles(data: PlanningData) -> list[_Role]:
             far[start:start + step] = travel.max(axis=1)
         o = owner[a_idx]
         own = np.full(len(a_idx), np.nan)
-        own[o >= 0] = _pair_travel(data, a_idx[o >= 0], o[o >= 0])
+        own[o >= 0] = data.pair_travel_hours(a_idx[o >= 0], o[o >= 0])
         own, near, far = own + touch[a_idx], near + touch[a_idx], far + touch[a_idx]
         f = fixed[a_idx]
         near[f], far[f] = own[f], own[f]
