@@ -76,12 +76,7 @@ def _closest_sentences(data: PlanningData, tp: TerritoryProblem,
     if ev.moves_excess:
         parts.append((float(ev.moves_excess), f"{ev.moves_excess:,} moves above the limit of "
                       f"{p.max_moves:,}"))
-    if not parts:
-        return []
-    parts.sort(key=lambda x: -x[0])
-    shown = "; ".join(text for _, text in parts[:NAMED])
-    more = f" (and {len(parts) - NAMED} more)" if len(parts) > NAMED else ""
-    return [f"The closest plan found breaks: {shown}{more}."]
+    return _worst_first("The closest plan found breaks", parts)
 
 
 def _slack_sentences(data: PlanningData, tp: TerritoryProblem, slack: Slack,
@@ -102,9 +97,14 @@ def _slack_sentences(data: PlanningData, tp: TerritoryProblem, slack: Slack,
         parts.append((float(slack.moves), f"{slack.moves:,.0f} more accounts must move than "
                       f"the limit of {p.max_moves:,} (max_moved_share {need:.1%} would make "
                       "room)"))
+    return _worst_first(f"In {what}", parts)
+
+
+def _worst_first(lead: str, parts: list[tuple[float, str]]) -> list[str]:
+    """One sentence naming the NAMED largest of ``parts`` (size, text), or none."""
     if not parts:
         return []
-    parts.sort(key=lambda x: -x[0])
+    parts = sorted(parts, key=lambda x: -x[0])
     shown = "; ".join(text for _, text in parts[:NAMED])
     more = f" (and {len(parts) - NAMED} more)" if len(parts) > NAMED else ""
-    return [f"In {what}: {shown}{more}."]
+    return [f"{lead}: {shown}{more}."]
