@@ -191,6 +191,16 @@ def role_pairs(blocks: Sequence[AccountBlock], nearest: int | None,
                      any(p.pruned for p in parts))
 
 
+def by_item(parts: Sequence[RolePairs]) -> RolePairs:
+    """The roles' kept pairs together, sorted by item (stable: a role's order within an
+    item stays)."""
+    items = np.concatenate([rp.items for rp in parts])
+    order = np.argsort(items, kind="stable")
+    return RolePairs(items[order], np.concatenate([rp.agents for rp in parts])[order],
+                     np.concatenate([rp.travel for rp in parts])[order],
+                     any(rp.pruned for rp in parts))
+
+
 def block_min_reduced(block: AccountBlock, w_travel: float, bal1: float,
                       load_price: FloatArray, bal_price: FloatArray,
                       cost_weight: float = 1.0) -> FloatArray:

@@ -20,6 +20,7 @@ from territory_opt.planning.candidates import (
     NEAREST,
     Allowed,
     AllPairs,
+    by_item,
     role_blocks,
     role_pairs,
 )
@@ -94,11 +95,8 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
     blocks = [role_blocks(data, a_idx, r_idx, allowed, moved_cost, bal0)
               for a_idx, r_idx in roles.values()]
     parts = [role_pairs(b, nearest, executor) for b in blocks]
-    items = np.concatenate([rp.items for rp in parts])
-    order = np.argsort(items, kind="stable")
-    items = items[order]
-    agents = np.concatenate([rp.agents for rp in parts])[order]
-    travel = np.concatenate([rp.travel for rp in parts])[order]
+    kept = by_item(parts)
+    items, agents, travel = kept.items, kept.agents, kept.travel
     touch = touch_all[items]
     load = touch + travel
     moved = (owner[items] >= 0) & (agents != owner[items])

@@ -41,6 +41,7 @@ from territory_opt.planning.candidates import (
     NEAREST,
     AccountBlock,
     Allowed,
+    by_item,
     role_blocks,
     role_pairs,
     run_blocks,
@@ -158,11 +159,8 @@ def build_profit_problem(data: PlanningData, *, fixed_patterns: bool = False,
     blocks = [role_blocks(data, a_idx, r_idx, allowed, move_money, bal0)
               for a_idx, r_idx in roles.values()]
     parts = [role_pairs(b, nearest, executor) for b in blocks]
-    base_item = np.concatenate([rp.items for rp in parts])
-    order = np.argsort(base_item, kind="stable")
-    base_item = base_item[order]
-    base_agent = np.concatenate([rp.agents for rp in parts])[order]
-    base_travel = np.concatenate([rp.travel for rp in parts])[order]
+    kept = by_item(parts)
+    base_item, base_agent, base_travel = kept.items, kept.agents, kept.travel
     # each (account, rep) pair once per frequency option of the account
     reps_n = n_options[base_item]
     item = np.repeat(base_item, reps_n)
