@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from territory_opt.districting.driver import DistrictingResult, solve_districting
-from territory_opt.districting.evaluation import deviations
+from territory_opt.districting.evaluation import deviations, district_totals
 from territory_opt.districting.problem import DistrictingProblem, districting_problem, is_contiguous
 from territory_opt.domain.checker import check_plan, plan_objective, recompute
 from territory_opt.domain.geo import distance_matrix_km
@@ -223,15 +223,19 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     all_optimal = exact_roles
     labels: dict[str, np.ndarray] = {}
     end = params.deadline if params.deadline is not None else t0 + time_limit
-    found, clock_stopped = _search_roles(roles, end, time_limit, seed, workers, params, t0,
-                                         role_bounds)
+    found, spent, tries, clock_stopped = _search_roles(roles, end, time_limit, seed, workers,
+                                                       params, t0, role_bounds)
     for rp in roles:
         res = found[rp.role]
         if res.labels is None:
             why = "; ".join(res.reasons) or "no plan found"
             if res.best_labels is not None:
-                worst = float(deviations(rp.problem, res.best_labels)[:, 0].max())
-                why += f" (the closest has a rep {worst:.1%} from the role's mean)"
+                names = data.reps["rep_id"].to_numpy()[rp.reps]
+                why += (f" (the closest plan: "
+                        f"{closest_violations(rp.problem, res.best_labels, names)})")
+            if tries[rp.role] > 1:
+                why += (f"; {tries[rp.role]} searches with different seeds took "
+                        f"{spent[rp.role]:.0f} s in all")
             status = "infeasible" if res.status == "infeasible" and exact_roles else "unknown"
             return _no_plan(status, [f"{rp.role}: {why}"], bound, t0, info)
         all_optimal &= res.status == "optimal"
@@ -261,8 +265,10 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
 
 def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed: int,
                   workers: int, params: SolveParams, t0: float, role_bounds: dict[str, float]
-                  ) -> tuple[dict[str, DistrictingResult], bool]:
-    """Each role's districting result, the time spent where a plan is missing.
+                  ) -> tuple[dict[str, DistrictingResult], dict[str, float], dict[str, int],
+                             bool]:
+    """Each role's districting result, the time spent where a plan is missing; also each
+    role's seconds and searches in all, and whether the clock stopped a search.
 
     First round: each role gets its share of the time limit by size (p × n), less what the
     roles before it used of theirs (in work, not seconds, so a busy machine splits it the
@@ -272,6 +278,8 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
     deadline) leaves less than RETRY_SECONDS. A role proven impossible is not retried."""
     weight = {rp.role: rp.problem.p * rp.problem.n for rp in roles}
     found: dict[str, DistrictingResult] = {}
+    spent = {rp.role: 0.0 for rp in roles}
+    tries = {rp.role: 0 for rp in roles}
     clock_stopped = False
 
     def attempt(rp: RoleProblem, share: float, round_seed: int) -> float:
@@ -280,6 +288,8 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
                                 workers=workers,
                                 deadline=max(0.5, end - time.monotonic()))
         clock_stopped |= res.stats.clock_stopped
+        spent[rp.role] += res.seconds
+        tries[rp.role] += 1
         old = found.get(rp.role)
         if old is None or (old.labels is None
                            and (res.labels is not None or res.status == "infeasible"
@@ -298,7 +308,7 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
             share *= RESERVE
         left -= attempt(rp, share, seed)
         if found[rp.role].status == "infeasible":
-            return found, clock_stopped  # proven: no time helps
+            return found, spent, tries, clock_stopped  # proven: no time helps
         failed |= found[rp.role].labels is None
     rounds = 0
     while True:
@@ -306,7 +316,7 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
                    if found[rp.role].labels is None and found[rp.role].status != "infeasible"]
         left = end - time.monotonic()
         if not pending or left < RETRY_SECONDS:
-            return found, clock_stopped
+            return found, spent, tries, clock_stopped
         rounds += 1
         for i, rp in enumerate(pending):
             left = end - time.monotonic()
@@ -314,6 +324,30 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
                 break
             attempt(rp, left * weight[rp.role] / sum(weight[r.role] for r in pending[i:]),
                     seed + rounds)
+
+
+def closest_violations(pr: DistrictingProblem, labels: np.ndarray, names: np.ndarray) -> str:
+    """The limits a role's closest (contiguous) plan breaks: its rep furthest from the role's
+    mean against the band, its rep furthest over capacity, its moves against the role's
+    limit; its largest deviation from the mean when none is broken in floats. ``names``: a
+    name per district."""
+    ids = names
+    totals = district_totals(pr, labels)
+    dev = deviations(pr, labels)[:, 0]
+    k = int(np.argmax(dev))
+    parts = []
+    if dev[k] > pr.tolerance[0] + 1e-9:
+        parts.append(f"{ids[k]} {dev[k]:.1%} from the role's mean, band ±{pr.tolerance[0]:.0%}")
+    over = totals - pr.upper
+    j, m = np.unravel_index(int(np.argmax(over)), over.shape)
+    if over[j, m] > 1e-9:
+        parts.append(f"{ids[j]} {over[j, m]:,.0f} h over its capacity of "
+                     f"{pr.upper[j, m]:,.0f} h")
+    if pr.moves is not None and np.isfinite(pr.max_moves):
+        moved = float(pr.moves[np.arange(pr.n), labels].sum())
+        if moved > pr.max_moves + 1e-9:
+            parts.append(f"{moved:,.0f} accounts moved against a limit of {pr.max_moves:,.0f}")
+    return "; ".join(parts) or f"a rep {dev[k]:.1%} from the role's mean"
 
 
 def _no_plan(status: str, reasons: list[str], bound: float, t0: float,

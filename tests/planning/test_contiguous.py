@@ -168,3 +168,23 @@ def test_no_plan_yet_keeps_the_run_going_to_its_time_limit(
     res = solve(data, SolveParams(time_limit=4))
     assert res.status == "unknown" and res.plan is None
     assert 4 - RETRY_SECONDS - 0.5 <= res.solve_seconds <= 4 + 1.0
+
+
+def test_closest_violations_names_the_band_the_capacity_and_the_moves() -> None:
+    """A path of 4 units weighing 1, 1, 10, 8 split 0-0-0-1: district totals 12 and 8 around
+    the mean 10, so A is 20% above it (band ±10%), 1 h over its capacity of 11, and unit 2,
+    owned by B, moved against a limit of 0."""
+    import networkx as nx
+
+    from territory_opt.districting.problem import districting_problem
+    from territory_opt.planning.contiguous import closest_violations
+
+    pb = districting_problem(nx.path_graph(4), [1.0, 1.0, 10.0, 8.0], 2, tolerance=0.1,
+                             upper=[[11.0], [20.0]], moves=[[0, 1], [0, 1], [1, 0], [1, 0]],
+                             max_moves=0)
+    said = closest_violations(pb, np.array([0, 0, 0, 1]), np.array(["A", "B"]))
+    assert said == ("A 20.0% from the role's mean, band ±10%; A 1 h over its capacity of "
+                    "11 h; 1 accounts moved against a limit of 0")
+    inside = districting_problem(nx.path_graph(4), [1.0, 1.0, 10.0, 8.0], 2, tolerance=0.5)
+    assert closest_violations(inside, np.array([0, 0, 0, 1]), np.array(["A", "B"])) == (
+        "a rep 20.0% from the role's mean")
