@@ -12,6 +12,8 @@ independent of the machine's speed.
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,11 +61,13 @@ def _violation(p: AssignmentProblem, rows: _Rows,
     return g_cap, g_min, g_up, g_low, g_moves
 
 
-def ascend(problem: AssignmentProblem, upper: float, steps: int) -> tuple[Multipliers, float]:
-    """Best multipliers found in ``steps`` volume steps and their Lagrangian value over the
-    problem's own pairs (pairs left out are not asked for: call lagrangian_bound for a bound
-    on the full problem). ``upper`` is an objective to aim at (a plan's cost, or an estimate
-    above the optimum)."""
+def ascend(problem: AssignmentProblem, upper: float, steps: int,
+           deadline: float = math.inf) -> tuple[Multipliers, float]:
+    """Best multipliers found in ``steps`` volume steps (fewer when the clock passes
+    ``deadline``, a time.monotonic() value) and their Lagrangian value over the problem's own
+    pairs (pairs left out are not asked for: call lagrangian_bound for a bound on the full
+    problem). ``upper`` is an objective to aim at (a plan's cost, or an estimate above the
+    optimum)."""
     p = problem
     m = p.n_agents
     sizes = np.maximum(1.0, group_sizes(p))
@@ -78,6 +82,8 @@ def ascend(problem: AssignmentProblem, upper: float, steps: int) -> tuple[Multip
     average = _Rows.of(p, chosen)
     factor, idle = 0.1, 0
     for _ in range(steps):
+        if time.monotonic() > deadline:
+            break
         g = _violation(p, average, groups)
         # a multiplier at zero whose row is slack cannot move: leave it out of the step
         g = tuple(np.where((c > 0) | (d > 0), d, 0.0) for c, d in zip(centre, g, strict=True))
