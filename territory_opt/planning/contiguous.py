@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -223,19 +223,18 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     all_optimal = exact_roles
     labels: dict[str, np.ndarray] = {}
     end = params.deadline if params.deadline is not None else t0 + time_limit
-    found, spent, tries, clock_stopped = _search_roles(roles, end, time_limit, seed, workers,
-                                                       params, t0, role_bounds)
+    searched = _search_roles(roles, end, time_limit, seed, workers, params, t0, role_bounds)
     for rp in roles:
-        res = found[rp.role]
+        res = searched.found[rp.role]
         if res.labels is None:
             why = "; ".join(res.reasons) or "no plan found"
             if res.best_labels is not None:
                 names = data.reps["rep_id"].to_numpy()[rp.reps]
                 why += (f" (the closest plan: "
                         f"{closest_violations(rp.problem, res.best_labels, names)})")
-            if tries[rp.role] > 1:
-                why += (f"; {tries[rp.role]} searches with different seeds took "
-                        f"{spent[rp.role]:.0f} s in all")
+            if searched.searches[rp.role] > 1:
+                why += (f"; {searched.searches[rp.role]} searches with different seeds took "
+                        f"{searched.seconds[rp.role]:.0f} s in all")
             status = "infeasible" if res.status == "infeasible" and exact_roles else "unknown"
             return _no_plan(status, [f"{rp.role}: {why}"], bound, t0, info)
         all_optimal &= res.status == "optimal"
@@ -258,17 +257,25 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     gap = max(0.0, (objective - bound) / abs(objective)) if objective else 0.0
     return SolveResult(
         status, Plan(plan), objective, bound, gap, time.monotonic() - t0,
-        metrics=recompute(data, plan).metrics, stats=Stats(clock_stopped=clock_stopped),
+        metrics=recompute(data, plan).metrics, stats=Stats(clock_stopped=searched.clock_stopped),
         territories=territory_features(data, ug, roles, labels), contiguity=info)
 
 
 
+class RoleSearch(NamedTuple):
+    """Per role its best districting result, its seconds and searches in all; and whether the
+    clock stopped a search."""
+
+    found: dict[str, DistrictingResult]
+    seconds: dict[str, float]
+    searches: dict[str, int]
+    clock_stopped: bool
+
+
 def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed: int,
                   workers: int, params: SolveParams, t0: float, role_bounds: dict[str, float]
-                  ) -> tuple[dict[str, DistrictingResult], dict[str, float], dict[str, int],
-                             bool]:
-    """Each role's districting result, the time spent where a plan is missing; also each
-    role's seconds and searches in all, and whether the clock stopped a search.
+                  ) -> RoleSearch:
+    """Each role's districting result, the time spent where a plan is missing.
 
     First round: each role gets its share of the time limit by size (p × n), less what the
     roles before it used of theirs (in work, not seconds, so a busy machine splits it the
@@ -308,7 +315,7 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
             share *= RESERVE
         left -= attempt(rp, share, seed)
         if found[rp.role].status == "infeasible":
-            return found, spent, tries, clock_stopped  # proven: no time helps
+            return RoleSearch(found, spent, tries, clock_stopped)  # proven: no time helps
         failed |= found[rp.role].labels is None
     rounds = 0
     while True:
@@ -316,7 +323,7 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
                    if found[rp.role].labels is None and found[rp.role].status != "infeasible"]
         left = end - time.monotonic()
         if not pending or left < RETRY_SECONDS:
-            return found, spent, tries, clock_stopped
+            return RoleSearch(found, spent, tries, clock_stopped)
         rounds += 1
         for i, rp in enumerate(pending):
             left = end - time.monotonic()
