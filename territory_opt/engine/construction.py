@@ -7,7 +7,8 @@ over every pair, a proof when the limits cannot all hold, and the rounded plan.
    multipliers close to the LP's, and the LP holds only each class's pairs of least reduced
    cost under them (CORE_PAIRS a class, and every pair the smoothed solution uses); pairs
    whose reduced cost under the LP's own multipliers beats their class's best in the LP are
-   added and the LP solved again (column generation), until none is left or the rounds end.
+   added (PRICED_PAIRS a class) and the LP solved again (column generation), until none is
+   left or the rounds end.
    On the generated Georgia alignment (18,000 accounts, 132,684 class pairs) the full LP took
    88 s; 12,117 core pairs solved in 1.3 s to the same optimum, 90,508.4, after 17 s of
    smoothing (scratch runs on a loaded machine).
@@ -43,11 +44,14 @@ from territory_opt.engine.smoothing import SmoothedDual
 
 #: up to this many class pairs the LP holds every pair
 LP_DIRECT_PAIRS = 40_000
-#: pairs of least reduced cost a class keeps in the core LP, and pairs added to a class per
-#: round of column generation. On the national 40,000 × 250 alignment at 120 s, 3 a round
-#: left the pricing unfinished after 11 rounds (LP 194,003, bound 189,773: 2.2% below it);
-#: 10 a round ended it in 5 rounds and 27 s, the bound then the LP's value, 193,812
-CORE_PAIRS = 10
+#: pairs of least reduced cost a class keeps in the core LP
+CORE_PAIRS = 3
+#: pairs added to a class per round of column generation. On the national 40,000 × 250
+#: alignment at 120 s, 3 a round left the pricing unfinished after 11 rounds (LP 194,003,
+#: bound 189,773: 2.2% below it); 10 a round ends it in 7 rounds and 45 s, the bound then the
+#: LP's value, 193,812. A core of 10 a class too ended it in 27 s, but GAP d60900 and d801600
+#: then ended 0.95% and 0.88% above the best known value at 60 s (0.39% and 0.29% with 3)
+PRICED_PAIRS = 10
 #: a pair the smoothed solution gives at least this share of its class is in the core
 CORE_SHARE = 0.01
 #: rounds of column generation at the most
@@ -177,11 +181,11 @@ def _solve_core(cp: AssignmentProblem, classes: ItemClasses, core: np.ndarray,
 
 
 def _better(cp: AssignmentProblem, rc: FloatArray, core: np.ndarray) -> np.ndarray:
-    """Per class, up to CORE_PAIRS pairs outside the core whose reduced cost beats the
+    """Per class, up to PRICED_PAIRS pairs outside the core whose reduced cost beats the
     class's best in the core (none: the core LP is optimal for every class pair)."""
     best_in = np.minimum.reduceat(np.where(core, rc, np.inf), cp.item_ptr[:-1])
     better = ~core & (rc < best_in[cp.item] - 1e-9 * (1 + np.abs(best_in[cp.item])))
-    return _lowest(cp, rc, CORE_PAIRS, better) if better.any() else better
+    return _lowest(cp, rc, PRICED_PAIRS, better) if better.any() else better
 
 
 def _restricted(classes: ItemClasses, idx: IntArray) -> ItemClasses:
