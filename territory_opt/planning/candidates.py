@@ -14,7 +14,7 @@ the plan are the same whichever executor ran them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
@@ -199,6 +199,20 @@ def by_item(parts: Sequence[RolePairs]) -> RolePairs:
     return RolePairs(items[order], np.concatenate([rp.agents for rp in parts])[order],
                      np.concatenate([rp.travel for rp in parts])[order],
                      any(rp.pruned for rp in parts))
+
+
+def kept_pairs(data: PlanningData, roles: Mapping[str, tuple[IntArray, IntArray]],
+               allowed: Allowed, moved_cost: FloatArray, bal0: FloatArray,
+               nearest: int | None, executor: Executor | None = None
+               ) -> tuple[RolePairs, tuple[AccountBlock, ...]]:
+    """The kept pairs of every role (``roles``: its accounts and reps), together and sorted by
+    item; and the account blocks of the roles whose pairs were pruned, to price the pairs
+    left out."""
+    blocks = [role_blocks(data, a_idx, r_idx, allowed, moved_cost, bal0)
+              for a_idx, r_idx in roles.values()]
+    parts = [role_pairs(b, nearest, executor) for b in blocks]
+    pruned = tuple(b for bs, rp in zip(blocks, parts, strict=True) if rp.pruned for b in bs)
+    return by_item(parts), pruned
 
 
 def block_min_reduced(block: AccountBlock, w_travel: float, bal1: float,

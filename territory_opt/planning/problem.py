@@ -20,9 +20,7 @@ from territory_opt.planning.candidates import (
     NEAREST,
     Allowed,
     AllPairs,
-    by_item,
-    role_blocks,
-    role_pairs,
+    kept_pairs,
 )
 from territory_opt.planning.families import Families, PairTerms, family_problem
 
@@ -92,10 +90,7 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
     bal0, bal1 = {"workload": (touch_all, 1.0), "potential": (potential, 0.0),
                   "accounts": (np.ones(len(acc)), 0.0)}[measure]
     moved_cost = sc.objective.moves * (owner >= 0).astype(float)
-    blocks = [role_blocks(data, a_idx, r_idx, allowed, moved_cost, bal0)
-              for a_idx, r_idx in roles.values()]
-    parts = [role_pairs(b, nearest, executor) for b in blocks]
-    kept = by_item(parts)
+    kept, pruned = kept_pairs(data, roles, allowed, moved_cost, bal0, nearest, executor)
     items, agents, travel = kept.items, kept.agents, kept.travel
     touch = touch_all[items]
     load = touch + travel
@@ -106,9 +101,8 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
     previously_owned = int((owner >= 0).sum())
     share = sc.disruption.max_moved_share if max_moved_share is None else max_moved_share
     outside = None
-    pruned = [b for bs, rp in zip(blocks, parts, strict=True) if rp.pruned for b in bs]
     if pruned:
-        outside = AllPairs(tuple(pruned), len(acc), sc.objective.travel, bal1, executor)
+        outside = AllPairs(pruned, len(acc), sc.objective.travel, bal1, executor)
     problem = AssignmentProblem(
         n_items=len(acc), n_agents=len(reps), item=items.astype(np.int64),
         agent=agents.astype(np.int64), cost=cost, load=load, balance=balance,

@@ -41,9 +41,7 @@ from territory_opt.planning.candidates import (
     NEAREST,
     AccountBlock,
     Allowed,
-    by_item,
-    role_blocks,
-    role_pairs,
+    kept_pairs,
     run_blocks,
 )
 from territory_opt.planning.problem import fixed_accounts, owner_index
@@ -156,10 +154,7 @@ def build_profit_problem(data: PlanningData, *, fixed_patterns: bool = False,
     move_money = sc.objective.moves * hour_cost * (owner >= 0).astype(float)
     bal0 = {"workload": touch, "potential": potential,
             "accounts": np.ones(len(acc))}[sc.balance.measure]
-    blocks = [role_blocks(data, a_idx, r_idx, allowed, move_money, bal0)
-              for a_idx, r_idx in roles.values()]
-    parts = [role_pairs(b, nearest, executor) for b in blocks]
-    kept = by_item(parts)
+    kept, pruned = kept_pairs(data, roles, allowed, move_money, bal0, nearest, executor)
     base_item, base_agent, base_travel = kept.items, kept.agents, kept.travel
     # each (account, rep) pair once per frequency option of the account
     reps_n = n_options[base_item]
@@ -175,9 +170,8 @@ def build_profit_problem(data: PlanningData, *, fixed_patterns: bool = False,
     cost = (opts.value[option] + hour_cost * sc.objective.travel * travel
             + move_money[item] * moved)
     outside = None
-    pruned = [b for bs, rp in zip(blocks, parts, strict=True) if rp.pruned for b in bs]
     if pruned:
-        outside = ProfitPairs(tuple(pruned), len(acc), opts, hour_cost * sc.objective.travel,
+        outside = ProfitPairs(pruned, len(acc), opts, hour_cost * sc.objective.travel,
                               sc.balance.measure == "workload", executor)
     previously_owned = int((owner >= 0).sum())
     role_group = {r: k for k, r in enumerate(ROLES)}
