@@ -13,8 +13,11 @@ it all of the unit's accounts of that role. Per rep, in the core's terms:
 * centre: the rep's home unit (the unit whose centroid is nearest to the rep's home; two
   reps of a role never share one), always in the rep's territory;
 * fixed units: a unit holding a locked or keep-owner account stays with that owner;
-* moves: at most ``floor(max_moved_share × owned accounts of the role)`` per role, so the
-  roles together stay within the scenario's limit.
+* moves: the scenario's limit (``floor(max_moved_share × owned accounts)``) less what the other
+  roles use: their plans' moves, or, for a role still without a plan, its share
+  (``floor(max_moved_share × its owned accounts)``). A role that moves fewer accounts than its
+  share leaves the rest to the roles searched after it, and the roles together never pass
+  the scenario's limit (:func:`move_limit`).
 
 Status: 'optimal' when every role's exact model proved its plan optimal, else 'feasible';
 without a plan, 'infeasible' when no plan can exist (a unit holds locked accounts of two
@@ -33,7 +36,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -42,7 +45,7 @@ from territory_opt.districting.driver import DistrictingResult, solve_districtin
 from territory_opt.districting.evaluation import deviations, district_totals
 from territory_opt.districting.problem import DistrictingProblem, districting_problem, is_contiguous
 from territory_opt.domain.checker import check_plan, plan_objective, recompute
-from territory_opt.domain.geo import distance_matrix_km
+from territory_opt.domain.geo import chord_matrix_km, distance_matrix_km
 from territory_opt.domain.planning_data import PlanningData
 from territory_opt.domain.scenario import ROLES
 from territory_opt.engine import AssignmentProblem
@@ -59,6 +62,12 @@ from territory_opt.planning.unit_graph import UnitGraph, unit_graph
 RESERVE = 0.5
 #: a role without a plan searches again while at least this many seconds are left
 RETRY_SECONDS = 1.0
+#: the relaxations' LPs (bound and proofs) stop after this share of the time left; a national
+#: footprint's unit-level LPs take 80 s otherwise
+RELAXATION_SHARE = 0.3
+#: when reading the graph and the relaxations took more than this share of the time limit,
+#: the roles' first round splits the wall time left instead of the whole limit
+SLOW_PREPARATION = 0.1
 
 
 @dataclass(frozen=True)
@@ -146,15 +155,18 @@ def role_problem(data: PlanningData, ug: UnitGraph, role: str,
     return RoleProblem(role, problem, r_idx, a_idx, unit_of)
 
 
-def relaxation_bound(data: PlanningData, roles: list[RoleProblem]
+def relaxation_bound(data: PlanningData, roles: list[RoleProblem], seconds: float
                      ) -> tuple[float, dict[str, float], list[str]]:
     """Lower bounds from problems without contiguity: on the whole account-level problem and
-    per role on the unit-level one; and the reasons when a relaxation is infeasible."""
+    per role on the unit-level one; and the reasons when a relaxation is infeasible. The LPs
+    together stop after ``seconds``: one the clock stops gives no bound and proves
+    nothing."""
+    end = time.monotonic() + seconds
     infeasible: list[str] = []
     account_level = -math.inf
     tp = build_problem(data)
     if len(tp.problem.item) <= LP_MAX_PAIRS:  # else the unit-level bound alone (cheaper)
-        lp = solve_lp(tp.problem)
+        lp = solve_lp(tp.problem, time_limit=max(0.1, end - time.monotonic()))
         if lp.status == "infeasible":
             infeasible.append("even without contiguity no plan meets the limits (the LP "
                               "relaxation is infeasible)")
@@ -175,7 +187,7 @@ def relaxation_bound(data: PlanningData, roles: list[RoleProblem]
             balance=balance, capacity=up, min_load=np.zeros(pb.p),
             group=np.zeros(pb.p, dtype=np.int64), tolerance=float(pb.tolerance[0]),
             owner=np.full(pb.n, -1, dtype=np.int64))
-        res = solve_lp(problem)
+        res = solve_lp(problem, time_limit=max(0.1, end - time.monotonic()))
         per_role[rp.role] = -math.inf
         if res.status == "infeasible":
             infeasible.append(f"{rp.role}: even with whole units but without contiguity no "
@@ -193,7 +205,7 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     t0 = time.monotonic()
     ug = unit_graph(data)
     lat, lon = ug.units["lat"].to_numpy(float), ug.units["lon"].to_numpy(float)
-    distance = distance_matrix_km(lat, lon, lat, lon)
+    distance = chord_matrix_km(lat, lon)
     info = {"units": len(ug.units), "graph": ug.source,
             "fixes": [f.describe() for f in ug.fixes]}
     roles: list[RoleProblem] = []
@@ -205,8 +217,10 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
                 reasons.append(made)
             else:
                 roles.append(made)
+    end = params.deadline if params.deadline is not None else t0 + time_limit
     try:
-        account_bound, role_bounds, proven = relaxation_bound(data, roles)
+        account_bound, role_bounds, proven = relaxation_bound(
+            data, roles, RELAXATION_SHARE * (end - time.monotonic()))
     except FamilyConflict as err:
         return _no_plan("infeasible", reasons + list(err.reasons), math.nan, t0, info)
     bound = max(account_bound, sum(role_bounds.values()))
@@ -222,16 +236,19 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     exact_roles = data.scenario.disruption.max_moved_share >= 1.0
     all_optimal = exact_roles
     labels: dict[str, np.ndarray] = {}
-    end = params.deadline if params.deadline is not None else t0 + time_limit
-    searched = _search_roles(roles, end, time_limit, seed, workers, params, t0, role_bounds)
+    scenario_moves = math.floor(data.scenario.disruption.max_moved_share
+                                * int((owner_index(data) >= 0).sum()) + 1e-9)
+    searched = _search_roles(roles, end, time_limit, seed, workers, params, t0, role_bounds,
+                             scenario_moves)
     for rp in roles:
         res = searched.found[rp.role]
         if res.labels is None:
             why = "; ".join(res.reasons) or "no plan found"
             if res.best_labels is not None:
                 names = data.reps["rep_id"].to_numpy()[rp.reps]
+                searched_problem = replace(rp.problem, max_moves=searched.move_limits[rp.role])
                 why += (f" (the closest plan: "
-                        f"{closest_violations(rp.problem, res.best_labels, names)})")
+                        f"{closest_violations(searched_problem, res.best_labels, names)})")
             if searched.searches[rp.role] > 1:
                 why += (f"; {searched.searches[rp.role]} searches with different seeds took "
                         f"{searched.seconds[rp.role]:.0f} s in all")
@@ -263,35 +280,59 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
 
 
 class RoleSearch(NamedTuple):
-    """Per role its best districting result, its seconds and searches in all; and whether the
-    clock stopped a search."""
+    """Per role its best districting result, the move limit that result was searched with,
+    its seconds and searches in all; and whether the clock stopped a search."""
 
     found: dict[str, DistrictingResult]
+    move_limits: dict[str, float]
     seconds: dict[str, float]
     searches: dict[str, int]
     clock_stopped: bool
 
 
+def moved_accounts(pb: DistrictingProblem, labels: np.ndarray) -> float:
+    """The accounts a unit plan moves (0 when the problem has no owners)."""
+    return 0.0 if pb.moves is None else float(pb.moves[np.arange(pb.n), labels].sum())
+
+
+def move_limit(rp: RoleProblem, roles: list[RoleProblem], found: dict[str, DistrictingResult],
+               scenario_moves: int) -> float:
+    """The moves ``rp`` may use now: the scenario's limit less the moves of the other roles'
+    plans and the shares of the other roles without a plan; never less than its own share."""
+    others = 0.0
+    for o in roles:
+        if o is not rp:
+            res = found.get(o.role)
+            others += (moved_accounts(o.problem, res.labels)
+                       if res is not None and res.labels is not None else o.problem.max_moves)
+    return max(rp.problem.max_moves, scenario_moves - others)
+
+
 def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed: int,
-                  workers: int, params: SolveParams, t0: float, role_bounds: dict[str, float]
-                  ) -> RoleSearch:
+                  workers: int, params: SolveParams, t0: float, role_bounds: dict[str, float],
+                  scenario_moves: int) -> RoleSearch:
     """Each role's districting result, the time spent where a plan is missing.
 
     First round: each role gets its share of the time limit by size (p × n), less what the
     roles before it used of theirs (in work, not seconds, so a busy machine splits it the
-    same way). Once a role has no plan, the roles after it split only RESERVE of what is
+    same way; of the wall time left when the preparation took more than SLOW_PREPARATION of
+    the limit). Once a role has no plan, the roles after it split only RESERVE of what is
     left, and then every role still without a plan searches again (a new seed) with the
     time that remains, by size, until it has a plan or the clock (``end``, the run's
-    deadline) leaves less than RETRY_SECONDS. A role proven impossible is not retried."""
+    deadline) leaves less than RETRY_SECONDS. A role proven impossible is not retried. Each
+    search gets the moves the other roles leave (:func:`move_limit`)."""
     weight = {rp.role: rp.problem.p * rp.problem.n for rp in roles}
     found: dict[str, DistrictingResult] = {}
+    limits = {rp.role: rp.problem.max_moves for rp in roles}
     spent = {rp.role: 0.0 for rp in roles}
     tries = {rp.role: 0 for rp in roles}
     clock_stopped = False
 
     def attempt(rp: RoleProblem, share: float, round_seed: int) -> float:
         nonlocal clock_stopped
-        res = solve_districting(rp.problem, time_limit=max(0.5, share), seed=round_seed,
+        limit = move_limit(rp, roles, found, scenario_moves)
+        res = solve_districting(replace(rp.problem, max_moves=limit),
+                                time_limit=max(0.5, share), seed=round_seed,
                                 workers=workers,
                                 deadline=max(0.5, end - time.monotonic()))
         clock_stopped |= res.stats.clock_stopped
@@ -301,7 +342,7 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
         if old is None or (old.labels is None
                            and (res.labels is not None or res.status == "infeasible"
                                 or res.violation < old.violation)):
-            found[rp.role] = res
+            found[rp.role], limits[rp.role] = res, limit
         if params.progress is not None:
             params.progress(Progress(time.monotonic() - t0, f"contiguous {rp.role}",
                                      res.objective if res.labels is not None else None,
@@ -309,13 +350,15 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
         return share * res.stats.budget_used
 
     left, failed = float(time_limit), False
+    if time.monotonic() - t0 > SLOW_PREPARATION * time_limit:
+        left = end - time.monotonic()
     for i, rp in enumerate(roles):
         share = left * weight[rp.role] / sum(weight[r.role] for r in roles[i:])
         if failed:
             share *= RESERVE
         left -= attempt(rp, share, seed)
         if found[rp.role].status == "infeasible":
-            return RoleSearch(found, spent, tries, clock_stopped)  # proven: no time helps
+            return RoleSearch(found, limits, spent, tries, clock_stopped)  # proven: no time helps
         failed |= found[rp.role].labels is None
     rounds = 0
     while True:
@@ -323,7 +366,7 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
                    if found[rp.role].labels is None and found[rp.role].status != "infeasible"]
         left = end - time.monotonic()
         if not pending or left < RETRY_SECONDS:
-            return RoleSearch(found, spent, tries, clock_stopped)
+            return RoleSearch(found, limits, spent, tries, clock_stopped)
         rounds += 1
         for i, rp in enumerate(pending):
             left = end - time.monotonic()

@@ -188,3 +188,26 @@ def test_closest_violations_names_the_band_the_capacity_and_the_moves() -> None:
     inside = districting_problem(nx.path_graph(4), [1.0, 1.0, 10.0, 8.0], 2, tolerance=0.5)
     assert closest_violations(inside, np.array([0, 0, 0, 1]), np.array(["A", "B"])) == (
         "a rep 20.0% from the role's mean")
+
+
+def test_a_role_may_use_the_moves_the_other_roles_leave() -> None:
+    """Scenario limit 10 moves; hunters' share 4, farmers' share 6. Without a farmer plan the
+    hunters get their share, 4 (10 − the farmers' 6). A farmer plan that moves 2 accounts
+    (units 0 and 1, owned by district 1, go to district 0) leaves the hunters 8; the farmers
+    themselves get 6 (10 − the hunters' share, as the hunters have no plan)."""
+    import networkx as nx
+
+    from territory_opt.districting.driver import DistrictingResult
+    from territory_opt.districting.problem import districting_problem
+    from territory_opt.planning.contiguous import RoleProblem, move_limit
+
+    moves = [[1, 0], [1, 0], [1, 0], [1, 0]]  # every unit owned by district 1
+    roles = [RoleProblem(role, districting_problem(nx.path_graph(4), [1.0] * 4, 2,
+                                                   moves=moves, max_moves=share),
+                         np.arange(2), np.arange(4), np.arange(4))
+             for role, share in (("hunter", 4), ("farmer", 6))]
+    hunter, farmer = roles
+    assert move_limit(hunter, roles, {}, 10) == 4
+    plan = DistrictingResult("feasible", np.array([0, 0, 1, 1]), 0.0, 0.0, 0.0, 1.0)
+    assert move_limit(hunter, roles, {"farmer": plan}, 10) == 8
+    assert move_limit(farmer, roles, {"farmer": plan}, 10) == 6
