@@ -317,10 +317,11 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
     roles before it used of theirs (in work, not seconds, so a busy machine splits it the
     same way; of the wall time left when the preparation took more than SLOW_PREPARATION of
     the limit). Once a role has no plan, the roles after it split only RESERVE of what is
-    left, and then every role still without a plan searches again (a new seed) with the
-    time that remains, by size, until it has a plan or the clock (``end``, the run's
-    deadline) leaves less than RETRY_SECONDS. A role proven impossible is not retried. Each
-    search gets the moves the other roles leave (:func:`move_limit`)."""
+    left, and the clock stops each at its share; then every role still without a plan
+    searches again (a new seed) with the time that remains, by size, until it has a plan or
+    the clock (``end``, the run's deadline) leaves less than RETRY_SECONDS. A role proven
+    impossible is not retried. Each search gets the moves the other roles leave
+    (:func:`move_limit`)."""
     weight = {rp.role: rp.problem.p * rp.problem.n for rp in roles}
     found: dict[str, DistrictingResult] = {}
     limits = {rp.role: rp.problem.max_moves for rp in roles}
@@ -328,13 +329,14 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
     tries = {rp.role: 0 for rp in roles}
     clock_stopped = False
 
-    def attempt(rp: RoleProblem, share: float, round_seed: int) -> float:
+    def attempt(rp: RoleProblem, share: float, round_seed: int, wall: float = math.inf
+                ) -> float:
         nonlocal clock_stopped
         limit = move_limit(rp, roles, found, scenario_moves)
         res = solve_districting(replace(rp.problem, max_moves=limit),
                                 time_limit=max(0.5, share), seed=round_seed,
                                 workers=workers,
-                                deadline=max(0.5, end - time.monotonic()))
+                                deadline=max(0.5, min(wall, end - time.monotonic())))
         clock_stopped |= res.stats.clock_stopped
         spent[rp.role] += res.seconds
         tries[rp.role] += 1
@@ -354,9 +356,9 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
         left = end - time.monotonic()
     for i, rp in enumerate(roles):
         share = left * weight[rp.role] / sum(weight[r.role] for r in roles[i:])
-        if failed:
+        if failed:  # the clock stops it at its share too: the rest is kept on a busy machine
             share *= RESERVE
-        left -= attempt(rp, share, seed)
+        left -= attempt(rp, share, seed, wall=share if failed else math.inf)
         if found[rp.role].status == "infeasible":
             return RoleSearch(found, limits, spent, tries, clock_stopped)  # proven: no time helps
         failed |= found[rp.role].labels is None
