@@ -14,10 +14,11 @@ it all of the unit's accounts of that role. Per rep, in the core's terms:
   reps of a role never share one), always in the rep's territory;
 * fixed units: a unit holding a locked or keep-owner account stays with that owner;
 * moves: the scenario's limit (``floor(max_moved_share × owned accounts)``) less what the other
-  roles use: their plans' moves, or, for a role still without a plan, its share
-  (``floor(max_moved_share × its owned accounts)``). A role that moves fewer accounts than its
-  share leaves the rest to the roles searched after it, and the roles together never pass
-  the scenario's limit (:func:`move_limit`).
+  roles use: their plans' moves, or, for a role still without a plan, its share. The shares
+  split the limit by need: the fewest moves the role's whole units need within the band and
+  capacity (an LP), and of the rest a part by owned accounts (:func:`move_shares`). A role
+  that moves fewer accounts than its share leaves the rest to the roles searched after it,
+  and the roles together never pass the scenario's limit (:func:`move_limit`).
 
 Status: 'optimal' when every role's exact model proved its plan optimal, else 'feasible';
 without a plan, 'infeasible' when no plan can exist (a unit holds locked accounts of two
@@ -155,11 +156,25 @@ def role_problem(data: PlanningData, ug: UnitGraph, role: str,
     return RoleProblem(role, problem, r_idx, a_idx, unit_of)
 
 
-def relaxation_bound(data: PlanningData, roles: list[RoleProblem], seconds: float
-                     ) -> tuple[float, dict[str, float], list[str]]:
+class Relaxation(NamedTuple):
+    """What the problems without contiguity tell: the bound on the account-level problem
+    (-inf when not solved), per role the bound of the unit-level one and the fewest moves
+    whole units within the band and capacity need (0 when not solved), and the reasons no
+    plan can exist."""
+
+    account_bound: float
+    role_bounds: dict[str, float]
+    fewest_moves: dict[str, float]
+    reasons: list[str]
+
+
+def relaxation_bound(data: PlanningData, roles: list[RoleProblem], seconds: float,
+                     scenario_moves: int) -> Relaxation:
     """Lower bounds from problems without contiguity: on the whole account-level problem and
-    per role on the unit-level one; and the reasons when a relaxation is infeasible. The LPs
-    together stop after ``seconds``: one the clock stops gives no bound and proves
+    per role on the unit-level one; and the reasons when a relaxation is infeasible, or when
+    whole units within the band and capacity (the unit-level LP with the moves as its cost,
+    summed over the roles) move more accounts than the scenario's limit, ``scenario_moves``.
+    The LPs together stop after ``seconds``: one the clock stops gives no bound and proves
     nothing."""
     end = time.monotonic() + seconds
     infeasible: list[str] = []
@@ -173,6 +188,7 @@ def relaxation_bound(data: PlanningData, roles: list[RoleProblem], seconds: floa
         elif lp.status == "optimal":
             account_level = lagrangian_bound(tp.problem, lp.multipliers)
     per_role: dict[str, float] = {}
+    fewest: dict[str, float] = {rp.role: 0.0 for rp in roles}
     for rp in roles:
         pb = rp.problem
         assert pb.cost is not None
@@ -194,7 +210,35 @@ def relaxation_bound(data: PlanningData, roles: list[RoleProblem], seconds: floa
                               "plan meets the balance and capacity limits (LP relaxation)")
         elif res.status == "optimal":
             per_role[rp.role] = lagrangian_bound(problem, res.multipliers)
-    return account_level, per_role, infeasible
+            if pb.moves is not None and pb.moves.any():
+                least_lp = solve_lp(replace(problem, cost=pb.moves[items, agents]),
+                                    time_limit=max(0.1, end - time.monotonic()))
+                if least_lp.status == "optimal":  # else this role adds nothing to the sum
+                    fewest[rp.role] = least_lp.objective
+    # moves are whole accounts, the LP's optimum is a bound up to HiGHS's tolerance
+    total = sum(fewest.values())
+    least = math.ceil(total - 1e-6 * max(1.0, total))
+    if least > scenario_moves:
+        owned = int((owner_index(data) >= 0).sum())
+        infeasible.append(
+            f"whole units within the balance and capacity limits move at least {least:,} "
+            f"accounts (LP relaxation, without contiguity), above the limit of "
+            f"{scenario_moves:,}: max_moved_share must be at least {least / owned:.1%}")
+    return Relaxation(account_level, per_role, fewest, infeasible)
+
+
+def move_shares(roles: list[RoleProblem], fewest: dict[str, float], scenario_moves: int
+                ) -> list[RoleProblem]:
+    """The roles with the scenario's move limit split by need: each role the fewest moves
+    its whole units need (:func:`relaxation_bound`) and of the rest a part in proportion to
+    its owned accounts (its first share, ``max_moved_share`` × owned); floored, so the
+    shares never sum above the limit."""
+    first = sum(rp.problem.max_moves for rp in roles)
+    rest = scenario_moves - sum(fewest.values())
+    if first <= 0 or rest < 0:
+        return roles
+    return [replace(rp, problem=replace(rp.problem, max_moves=float(math.floor(
+        fewest[rp.role] + rest * rp.problem.max_moves / first + 1e-9)))) for rp in roles]
 
 
 def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> SolveResult:
@@ -218,14 +262,18 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
             else:
                 roles.append(made)
     end = params.deadline if params.deadline is not None else t0 + time_limit
+    scenario_moves = math.floor(data.scenario.disruption.max_moved_share
+                                * int((owner_index(data) >= 0).sum()) + 1e-9)
     try:
-        account_bound, role_bounds, proven = relaxation_bound(
-            data, roles, RELAXATION_SHARE * (end - time.monotonic()))
+        relax = relaxation_bound(data, roles, RELAXATION_SHARE * (end - time.monotonic()),
+                                 scenario_moves)
     except FamilyConflict as err:
         return _no_plan("infeasible", reasons + list(err.reasons), math.nan, t0, info)
+    account_bound, role_bounds = relax.account_bound, relax.role_bounds
     bound = max(account_bound, sum(role_bounds.values()))
-    if reasons or proven:
-        return _no_plan("infeasible", reasons + proven, bound, t0, info)
+    if reasons or relax.reasons:
+        return _no_plan("infeasible", reasons + relax.reasons, bound, t0, info)
+    roles = move_shares(roles, relax.fewest_moves, scenario_moves)
     rep_id = np.array([""] * len(data.accounts), dtype=object)
     rep_ids = data.reps["rep_id"].to_numpy()
     info["home_units"] = {str(rep_ids[r]): str(rp.problem.nodes[c]) for rp in roles
@@ -236,8 +284,6 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     exact_roles = data.scenario.disruption.max_moved_share >= 1.0
     all_optimal = exact_roles
     labels: dict[str, np.ndarray] = {}
-    scenario_moves = math.floor(data.scenario.disruption.max_moved_share
-                                * int((owner_index(data) >= 0).sum()) + 1e-9)
     searched = _search_roles(roles, end, time_limit, seed, workers, params, t0, role_bounds,
                              scenario_moves)
     for rp in roles:
@@ -395,10 +441,9 @@ def closest_violations(pr: DistrictingProblem, labels: np.ndarray, names: np.nda
     if over[j, m] > 1e-9:
         parts.append(f"{ids[j]} {over[j, m]:,.0f} h over its capacity of "
                      f"{pr.upper[j, m]:,.0f} h")
-    if pr.moves is not None and np.isfinite(pr.max_moves):
-        moved = float(pr.moves[np.arange(pr.n), labels].sum())
-        if moved > pr.max_moves + 1e-9:
-            parts.append(f"{moved:,.0f} accounts moved against a limit of {pr.max_moves:,.0f}")
+    moved = moved_accounts(pr, labels)
+    if moved > pr.max_moves + 1e-9:
+        parts.append(f"{moved:,.0f} accounts moved against a limit of {pr.max_moves:,.0f}")
     return "; ".join(parts) or f"a rep {dev[k]:.1%} from the role's mean"
 
 

@@ -211,3 +211,39 @@ def test_a_role_may_use_the_moves_the_other_roles_leave() -> None:
     plan = DistrictingResult("feasible", np.array([0, 0, 1, 1]), 0.0, 0.0, 0.0, 1.0)
     assert move_limit(hunter, roles, {"farmer": plan}, 10) == 8
     assert move_limit(farmer, roles, {"farmer": plan}, 10) == 6
+
+
+def test_whole_units_that_must_move_more_than_the_limit_are_proven_impossible(
+        write_case: Callable[..., Path]) -> None:
+    """The 3×3 grid, two accounts per unit, one owned by R1 and one by R2, balanced on accounts
+    at ±10% (5.4 to 6.6 each). Account by account 5 moves would do (R1 and R2 give 2.4 each to
+    R3), within 50% of 18 = 9. With whole units, a unit moves 1 account to R1 or R2 and 2 to
+    R3, and R3 needs at least 2.7 units: 2 × 2.7 + 6.3 = 11.7, so at least 12 move. Proven,
+    with the share needed (12 of 18)."""
+    accounts, reps = grid_case({(r, c): 2 for r in range(3) for c in range(3)})
+    owners = ["R1" if a.endswith("0") else "R2" for a in accounts["account_id"]]
+    sc = simple_scenario(contiguity=True, balance={"measure": "accounts", "tolerance": 0.1},
+                         disruption={"max_moved_share": 0.5})
+    _, res = solved(write_case, accounts.assign(owner_id=owners), reps, sc)
+    assert res.status == "infeasible" and res.plan is None
+    assert res.reasons == ("whole units within the balance and capacity limits move at least "
+                           "12 accounts (LP relaxation, without contiguity), above the limit of "
+                           "9: max_moved_share must be at least 66.7%",)
+
+
+def test_the_move_limit_is_split_by_need() -> None:
+    """Scenario limit 10; first shares 4 (hunters) and 6 (farmers) by owned accounts. Whole
+    units need at least 1 hunter move and 7 farmer moves; the 2 left go 40/60: hunters
+    1 + 0.8 → 1, farmers 7 + 1.2 → 8 (floored: 9 of 10 in all)."""
+    import networkx as nx
+
+    from territory_opt.districting.problem import districting_problem
+    from territory_opt.planning.contiguous import RoleProblem, move_shares
+
+    roles = [RoleProblem(role, districting_problem(nx.path_graph(2), [1.0, 1.0], 2,
+                                                   max_moves=share),
+                         np.arange(2), np.arange(2), np.arange(2))
+             for role, share in (("hunter", 4), ("farmer", 6))]
+    split = move_shares(roles, {"hunter": 1.0, "farmer": 7.0}, 10)
+    assert [rp.problem.max_moves for rp in split] == [1, 8]
+    assert move_shares(roles, {"hunter": 5.0, "farmer": 7.0}, 10) == roles  # proven short
