@@ -22,13 +22,14 @@ it all of the unit's accounts of that role. Per rep, in the core's terms:
 
 Status: 'optimal' when every role's exact model proved its plan optimal, else 'feasible';
 without a plan, 'infeasible' when no plan can exist (a unit holds locked accounts of two
-reps, a relaxation is infeasible, or a pocket of the unit graph cannot be balanced, see
-:mod:`territory_opt.districting.proof`) and 'unknown' when none was found in time.
+reps, a relaxation is infeasible, whole units need more moves than the limit, or a pocket
+of the unit graph cannot be balanced, see :mod:`territory_opt.districting.proof`) and
+'unknown' when none was found in time.
 
 The bound is valid for the contiguous problem because it is the bound of a relaxation: the
 larger of the engine's Lagrangian bound on the problem without contiguity (account level) and
 the sum over roles of the same bound on the unit-level problem without contiguity and move
-limit, or of the CP-SAT bound where the exact model ran and proved more. Every plan is
+limit (each rep keeping its home unit), or of the CP-SAT bound where the exact model ran and proved more. Every plan is
 re-checked by the shared checkers (:func:`territory_opt.domain.checker.check_plan`,
 :func:`territory_opt.districting.problem.is_contiguous`).
 """
@@ -206,8 +207,9 @@ def relaxation_bound(data: PlanningData, roles: list[RoleProblem], seconds: floa
         res = solve_lp(problems[rp.role], time_limit=left())
         if res.status == "infeasible":
             return Relaxation(-math.inf, per_role, fewest, [
-                f"{rp.role}: even with whole units but without contiguity no plan meets the "
-                "balance and capacity limits (LP relaxation)"])
+                f"{rp.role}: even with whole units but without contiguity (each rep keeping "
+                "its home unit) no plan meets the balance and capacity limits (LP "
+                "relaxation)"])
         if res.status == "optimal":
             per_role[rp.role] = lagrangian_bound(problems[rp.role], res.multipliers)
     for rp in roles:
@@ -225,8 +227,9 @@ def relaxation_bound(data: PlanningData, roles: list[RoleProblem], seconds: floa
         owned = int((owner_index(data) >= 0).sum())
         return Relaxation(-math.inf, per_role, fewest, [
             f"whole units within the balance and capacity limits move at least {least:,} "
-            f"accounts (LP relaxation, without contiguity), above the limit of "
-            f"{scenario_moves:,}: max_moved_share must be at least {least / owned:.1%}"])
+            f"accounts (LP relaxation: each rep keeps its home unit, no contiguity), above "
+            f"the limit of {scenario_moves:,}: max_moved_share must be at least "
+            f"{least / owned:.1%}"])
     account_level = -math.inf
     tp = build_problem(data)
     if len(tp.problem.item) <= LP_MAX_PAIRS:  # else the unit-level bound alone (cheaper)

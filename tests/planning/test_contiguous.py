@@ -227,8 +227,9 @@ def test_whole_units_that_must_move_more_than_the_limit_are_proven_impossible(
     _, res = solved(write_case, accounts.assign(owner_id=owners), reps, sc)
     assert res.status == "infeasible" and res.plan is None
     assert res.reasons == ("whole units within the balance and capacity limits move at least "
-                           "12 accounts (LP relaxation, without contiguity), above the limit of "
-                           "9: max_moved_share must be at least 66.7%",)
+                           "12 accounts (LP relaxation: each rep keeps its home unit, no "
+                           "contiguity), above the limit of 9: max_moved_share must be at least "
+                           "66.7%",)
 
 
 def test_the_move_limit_is_split_by_need() -> None:
