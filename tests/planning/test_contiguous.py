@@ -216,7 +216,7 @@ def test_a_role_may_use_the_moves_the_other_roles_leave() -> None:
 def test_whole_units_that_must_move_more_than_the_limit_are_proven_impossible(
         write_case: Callable[..., Path]) -> None:
     """The 3×3 grid, two accounts per unit, one owned by R1 and one by R2, balanced on accounts
-    at ±10% (5.4 to 6.6 each). Account by account 5 moves would do (R1 and R2 give 2.4 each to
+    at ±10% (5.4 to 6.6 each). Account by account 6 moves would do (R1 and R2 give 3 each to
     R3), within 50% of 18 = 9. With whole units, a unit moves 1 account to R1 or R2 and 2 to
     R3, and R3 needs at least 2.7 units: 2 × 2.7 + 6.3 = 11.7, so at least 12 move. Proven,
     with the share needed (12 of 18)."""
