@@ -29,8 +29,9 @@ of the unit graph cannot be balanced, see :mod:`territory_opt.districting.proof`
 The bound is valid for the contiguous problem because it is the bound of a relaxation: the
 larger of the engine's Lagrangian bound on the problem without contiguity (account level) and
 the sum over roles of the same bound on the unit-level problem without contiguity and move
-limit (each rep keeping its home unit), or of the CP-SAT bound where the exact model ran and proved more. Every plan is
-re-checked by the shared checkers (:func:`territory_opt.domain.checker.check_plan`,
+limit (each rep keeping its home unit), or of the CP-SAT bound where the exact model ran and
+proved more. Every plan is re-checked by the shared checkers
+(:func:`territory_opt.domain.checker.check_plan`,
 :func:`territory_opt.districting.problem.is_contiguous`).
 """
 
