@@ -73,6 +73,7 @@ class DistrictingResult:
 def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, seed: int = 0,
                       workers: int = 1, exact: bool = True, deadline: float | None = None,
                       progress: Callable[[str, float, float], None] | None = None,
+                      start: IntArray | None = None, first_plan: bool = False
                       ) -> DistrictingResult:
     """Contiguous districts (or, with ``problem.contiguous`` False, districts in any number
     of pieces): heuristic first, then (small contiguous 'cost' problems with fixed centres)
@@ -83,7 +84,9 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
     the budget spent. With ``workers`` > 1, that many heuristic searches with different seeds
     run side by side and the best plan wins (``_portfolio``); the exact model runs one
     CP-SAT worker (two interleaved ones aborted the process, see districting.exact).
-    ``progress(phase, objective, violation)`` is called now and then."""
+    ``progress(phase, objective, violation)`` is called now and then. ``start``: a connected
+    plan to search from; ``first_plan``: stop at the first feasible plan, without the exact
+    model (:class:`SearchParams`)."""
 
     t0 = time.monotonic()
     proof = (pocket_proof(problem, rest_budget=int(REST_STEPS_PER_SECOND * time_limit))
@@ -93,13 +96,13 @@ def solve_districting(problem: DistrictingProblem, *, time_limit: float = 10.0, 
                                  time.monotonic() - t0, None, (f"proven: {proof}",),
                                  SearchStats(proven_infeasible=True))
     end = t0 + (time_limit if deadline is None else deadline)
-    small = (exact and problem.contiguous and problem.objective == "cost"
+    small = (exact and not first_plan and problem.contiguous and problem.objective == "cost"
              and problem.centres is not None
              and problem.n * problem.p <= EXACT_MAX_PAIRS)
     budget = time_limit * (0.4 if small else 1.0)
     found = _portfolio(problem, SearchParams(time_limit=budget, seed=seed,
-                                             deadline=end - time.monotonic()), workers,
-                       progress)
+                                             deadline=end - time.monotonic(), start=start,
+                                             first_plan=first_plan), workers, progress)
     labels, best = found.labels, found.best_labels
     objective = objective_value(problem, labels) if labels is not None else float("nan")
     bound = -np.inf

@@ -44,13 +44,16 @@ class SearchParams:
     """``patience``: steps without a new best before a run restarts (default from n);
     ``restarts``: restarts without a new best before the search stops; ``time_limit`` sets
     the work budget (WORK_PER_SECOND per second), ``deadline`` (seconds, default
-    ``time_limit``) the wall-clock safety net."""
+    ``time_limit``) the wall-clock safety net; ``start``: a connected plan the first run
+    starts from instead of a construction; ``first_plan``: stop at the first feasible plan."""
 
     time_limit: float = 10.0
     seed: int = 0
     patience: int | None = None
     restarts: int | None = None
     deadline: float | None = None
+    start: IntArray | None = None
+    first_plan: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,10 @@ def search(problem: DistrictingProblem, params: SearchParams,
     final_mode = pb.objective
     first_mode = "median" if pb.objective == "diameter" else pb.objective
     while stale <= max_restarts and not budget.spent():
-        if runs == 0 or (spread and runs % 2 == 1) or overall.least is None:
+        if runs == 0 and params.start is not None:
+            found = tabu(pb, graph, params.start.copy(), final_mode, rng, budget, patience,
+                         params.first_plan)
+        elif runs == 0 or (spread and runs % 2 == 1) or overall.least is None:
             start = tree_partition(pb, graph.src, graph.dst, rng) if spread else None
             start = start if start is not None else construct(pb, graph, rng)
             if start is None:
@@ -236,14 +242,15 @@ def search(problem: DistrictingProblem, params: SearchParams,
             # without contiguity every other new start goes straight to the final objective:
             # from the median phase, every start of DTDP Corners726_G4 led to the same plan
             mode = final_mode if not pb.contiguous and runs % 2 == 1 else first_mode
-            found = tabu(pb, graph, start, mode, rng, budget, patience)
+            found = tabu(pb, graph, start, mode, rng, budget, patience, params.first_plan)
             if final_mode != mode and found.least is not None:
-                found = tabu(pb, graph, found.least, final_mode, rng, budget, patience)
+                found = tabu(pb, graph, found.least, final_mode, rng, budget, patience,
+                             params.first_plan)
         else:
             base = overall.labels if overall.labels is not None else overall.least
             assert base is not None
             start = perturb(pb, graph, base, rng, max(3, pb.n // 25))
-            found = tabu(pb, graph, start, final_mode, rng, budget, patience)
+            found = tabu(pb, graph, start, final_mode, rng, budget, patience, params.first_plan)
         runs += 1
         improved = False
         if found.labels is not None:
@@ -253,6 +260,8 @@ def search(problem: DistrictingProblem, params: SearchParams,
         stale = 0 if improved else stale + 1
         if progress is not None:
             progress("contiguous search", overall.score, overall.least_violation)
+        if params.first_plan and overall.labels is not None:
+            break
     stats = SearchStats(runs=runs, search_seconds=time.monotonic() - t0,
                         budget_used=min(1.0, budget.used / budget.work),
                         clock_stopped=bool(budget.clock))

@@ -391,12 +391,14 @@ class Tabu:
             self._pieces = {}  # the anchors moved
         self.violation = self.current_violation()
 
-    def run(self, budget: Budget, patience: int) -> Best:
+    def run(self, budget: Budget, patience: int, first_plan: bool = False) -> Best:
         best = Best()
         best.offer(self.lab, self.obj.value, self.violation)
         streak = step = since = 0
         lam_min = lam_max = 0.0
         while since < patience and not budget.spent():
+            if first_plan and best.labels is not None:
+                break
             step += 1
             since += 1
             lead, ca, cb, dobj, dv = self.single_moves()
@@ -455,6 +457,8 @@ class Tabu:
 
 
 def tabu(problem: DistrictingProblem, adjacency: UnitAdjacency, labels: IntArray, mode: str,
-         rng: np.random.Generator, budget: Budget, patience: int) -> Best:
-    """One tabu run from ``labels``; its best feasible (or least violating) plan."""
-    return Tabu(problem, adjacency, labels, mode, rng).run(budget, patience)
+         rng: np.random.Generator, budget: Budget, patience: int, first_plan: bool = False
+         ) -> Best:
+    """One tabu run from ``labels``; its best feasible (or least violating) plan (with
+    ``first_plan``: the first feasible one)."""
+    return Tabu(problem, adjacency, labels, mode, rng).run(budget, patience, first_plan)

@@ -60,9 +60,6 @@ from territory_opt.planning.problem import build_problem, fixed_accounts, owner_
 from territory_opt.planning.result import Plan, SolveParams, SolveResult
 from territory_opt.planning.unit_graph import UnitGraph, unit_graph
 
-#: once a role has no plan, the roles after it in the first round split this share of the
-#: time left, the rest is kept for the roles without a plan
-RESERVE = 0.5
 #: a role without a plan searches again while at least this many seconds are left
 RETRY_SECONDS = 1.0
 #: the relaxations' LPs (bound and proofs) stop after this share of the time left; a national
@@ -374,17 +371,17 @@ def move_limit(rp: RoleProblem, roles: list[RoleProblem], found: dict[str, Distr
 def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed: int,
                   workers: int, params: SolveParams, t0: float, role_bounds: dict[str, float],
                   scenario_moves: int) -> RoleSearch:
-    """Each role's districting result, the time spent where a plan is missing.
+    """Each role's districting result, the time spent first where a plan is missing.
 
-    First round: each role gets its share of the time limit by size (p × n), less what the
-    roles before it used of theirs (in work, not seconds, so a busy machine splits it the
-    same way; of the wall time left when the preparation took more than SLOW_PREPARATION of
-    the limit). Once a role has no plan, the roles after it split only RESERVE of what is
-    left, and the clock stops each at its share; then every role still without a plan
-    searches again (a new seed) with the time that remains, by size, until it has a plan or
-    the clock (``end``, the run's deadline) leaves less than RETRY_SECONDS. A role proven
-    impossible is not retried. Each search gets the moves the other roles leave
-    (:func:`move_limit`)."""
+    Find: each role in turn searches until its first plan, with its share by size (p × n)
+    of the time limit less what the roles before it used (in work, not seconds, so a busy
+    machine splits it the same way; of the wall time left when the preparation took more
+    than SLOW_PREPARATION of the limit). Retry: every role still without a plan searches
+    again (a new seed, again until its first plan) with the time that remains, by size,
+    until it has a plan or the clock (``end``, the run's deadline) leaves less than
+    RETRY_SECONDS; a role proven impossible ends the search. Improve: once every role has a
+    plan, each searches on from its plan with its share by size of the time that remains.
+    Each search gets the moves the other roles' plans leave (:func:`move_limit`)."""
     weight = {rp.role: rp.problem.p * rp.problem.n for rp in roles}
     found: dict[str, DistrictingResult] = {}
     limits = {rp.role: rp.problem.max_moves for rp in roles}
@@ -392,21 +389,23 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
     tries = {rp.role: 0 for rp in roles}
     clock_stopped = False
 
-    def attempt(rp: RoleProblem, share: float, round_seed: int, wall: float = math.inf
-                ) -> float:
+    def attempt(rp: RoleProblem, share: float, round_seed: int) -> float:
         nonlocal clock_stopped
         limit = move_limit(rp, roles, found, scenario_moves)
+        old = found.get(rp.role)
+        improve = old is not None and old.labels is not None
         res = solve_districting(replace(rp.problem, max_moves=limit),
                                 time_limit=max(0.5, share), seed=round_seed,
-                                workers=workers,
-                                deadline=max(0.5, min(wall, end - time.monotonic())))
+                                workers=workers, deadline=max(0.5, end - time.monotonic()),
+                                start=old.labels if improve else None,
+                                first_plan=not improve)
         clock_stopped |= res.stats.clock_stopped
         spent[rp.role] += res.seconds
         tries[rp.role] += 1
-        old = found.get(rp.role)
-        if old is None or (old.labels is None
-                           and (res.labels is not None or res.status == "infeasible"
-                                or res.violation < old.violation)):
+        if old is None or (res.labels is not None and (
+                old.labels is None or res.objective <= old.objective)) or (
+                old.labels is None and (res.status == "infeasible"
+                                        or res.violation < old.violation)):
             found[rp.role], limits[rp.role] = res, limit
         if params.progress is not None:
             params.progress(Progress(time.monotonic() - t0, f"contiguous {rp.role}",
@@ -414,31 +413,35 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
                                      role_bounds[rp.role], res.violation))
         return share * res.stats.budget_used
 
-    left, failed = float(time_limit), False
+    def result() -> RoleSearch:
+        return RoleSearch(found, limits, spent, tries, clock_stopped)
+
+    left = float(time_limit)
     if time.monotonic() - t0 > SLOW_PREPARATION * time_limit:
         left = end - time.monotonic()
     for i, rp in enumerate(roles):
-        share = left * weight[rp.role] / sum(weight[r.role] for r in roles[i:])
-        if failed:  # the clock stops it at its share too: the rest is kept on a busy machine
-            share *= RESERVE
-        left -= attempt(rp, share, seed, wall=share if failed else math.inf)
+        left -= attempt(rp, left * weight[rp.role] / sum(weight[r.role] for r in roles[i:]),
+                        seed)
         if found[rp.role].status == "infeasible":
-            return RoleSearch(found, limits, spent, tries, clock_stopped)  # proven: no time helps
-        failed |= found[rp.role].labels is None
+            return result()  # proven: no time helps
     rounds = 0
-    while True:
-        pending = [rp for rp in roles
-                   if found[rp.role].labels is None and found[rp.role].status != "infeasible"]
-        left = end - time.monotonic()
-        if not pending or left < RETRY_SECONDS:
-            return RoleSearch(found, limits, spent, tries, clock_stopped)
+    while pending := [rp for rp in roles if found[rp.role].labels is None]:
         rounds += 1
         for i, rp in enumerate(pending):
             left = end - time.monotonic()
             if left < RETRY_SECONDS:
-                break
+                return result()
             attempt(rp, left * weight[rp.role] / sum(weight[r.role] for r in pending[i:]),
                     seed + rounds)
+            if found[rp.role].status == "infeasible":
+                return result()
+    for i, rp in enumerate(roles):
+        left = end - time.monotonic()
+        if left < RETRY_SECONDS:
+            break
+        attempt(rp, left * weight[rp.role] / sum(weight[r.role] for r in roles[i:]),
+                seed + rounds + 1)
+    return result()
 
 
 def closest_violations(pr: DistrictingProblem, labels: np.ndarray, names: np.ndarray) -> str:

@@ -59,6 +59,36 @@ def test_grid_has_one_balanced_contiguous_split() -> None:
     assert tuple(heuristic.labels.tolist()) == rows
 
 
+def test_first_plan_stops_at_the_only_plan() -> None:
+    """The 3×3 grid above has one plan (its rows). Asked for its first plan, the search
+    returns it as 'feasible' (no exact model to prove it optimal) and leaves most of its
+    5 s budget unused."""
+    pb = grid_problem(centres=[(1, 2), (2, 2), (0, 2)], cost=np.zeros((9, 3)))
+    rows = tuple(int({0: 2, 1: 0, 2: 1}[r]) for r, _ in pb.nodes)
+    res = solve_districting(pb, time_limit=5, first_plan=True)
+    assert res.status == "feasible" and res.labels is not None
+    assert tuple(res.labels.tolist()) == rows
+    assert res.stats.budget_used < 0.5
+
+
+def test_a_search_from_a_plan_reaches_the_optimum() -> None:
+    """4×4 grid of weight-1 units, 2 districts of exactly 8 centred on the corners (0, 0)
+    and (3, 3), cost = steps to the district's corner: r + c or 6 − r − c. The start,
+    columns 0–1 against 2–3, costs 16 per half (2·(0+1+2+3) + 4·(0+1)), 32 in all. Each unit
+    costs at least min(r + c, 6 − r − c): 8 below the anti-diagonal, 4 × 3 on it, 8 above,
+    28 in all, and the triangles with two diagonal units each reach it."""
+    g = nx.grid_2d_graph(4, 4)
+    nodes = sorted(g.nodes)
+    cost = np.array([[r + c, (3 - r) + (3 - c)] for r, c in nodes], dtype=float)
+    pb = districting_problem(g, np.ones(16), 2, nodes=nodes, tolerance=0.0,
+                             centres=[(0, 0), (3, 3)], cost=cost)
+    start = np.array([0 if c <= 1 else 1 for _, c in nodes])
+    assert cost[np.arange(16), start].sum() == 32
+    res = solve_districting(pb, time_limit=2, start=start)
+    assert res.labels is not None and check_districts(pb, res.labels) == []
+    assert res.objective == 28 and res.status == "optimal"
+
+
 @pytest.mark.slow
 def test_median_objective_without_centres_on_a_grid() -> None:
     """6×6 grid, random weights on two measures, 4 districts within ±10% on both, found by

@@ -131,7 +131,7 @@ def test_a_role_without_a_plan_searches_again_with_the_time_left(
         write_case: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """The first search of the farmers 'finds nothing' (the real result with its plan
     dropped); the run does not stop there: the farmers search again with a new seed and the
-    time left, and that plan is the answer."""
+    time left, until their first plan; then a third search goes on from that plan."""
     import dataclasses
 
     import territory_opt.planning.contiguous as contiguous
@@ -151,9 +151,11 @@ def test_a_role_without_a_plan_searches_again_with_the_time_left(
     accounts, reps = grid_case(counts)
     sc = simple_scenario(balance={"measure": "accounts", "tolerance": 0.1}, contiguity=True)
     _, res = solved(write_case, accounts, reps, sc)
-    assert res.plan is not None and len(calls) == 2
-    assert [c["seed"] for c in calls] == [0, 1]
+    assert res.plan is not None and len(calls) == 3
+    assert [c["seed"] for c in calls] == [0, 1, 2]
+    assert [c["first_plan"] for c in calls] == [True, True, False]
     assert calls[1]["time_limit"] > 5  # most of the 10 s limit was left for the retry
+    assert calls[2]["start"] is not None
 
 
 def test_no_plan_yet_keeps_the_run_going_to_its_time_limit(
