@@ -4,7 +4,6 @@ list every broken rule. Tests, `run` and the benchmarks all use this one functio
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -117,7 +116,7 @@ def recompute(data: PlanningData, rep_id: Sequence[str]) -> Recomputed:
     per_rep["deviation"] = deviation
     owned = int(same_role_owner.sum())
     moves = int(moved.sum())
-    limit = math.floor(sc.disruption.max_moved_share * owned + 1e-9)
+    limit = sc.disruption.move_limit(owned)
     if moves > limit:
         violations.append(f"{moves} accounts moved, above the limit of {limit} "
                           f"({sc.disruption.max_moved_share:.0%} of {owned})")

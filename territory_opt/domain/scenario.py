@@ -4,6 +4,7 @@ but ``data``. Unknown keys are errors with a did-you-mean suggestion."""
 from __future__ import annotations
 
 import difflib
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -200,6 +201,12 @@ class Disruption(_Strict):
     keep_owner_tiers: tuple[Tier, ...] = ("A",)
     #: accounts with an open deal in ``data.deals`` stay with their owner
     keep_owner_with_open_deals: bool = False
+
+    def move_limit(self, owned: int, share: float | None = None) -> int:
+        """The most accounts that may change owner (SPEC §5): ``max_moved_share`` (or
+        ``share``) of the ``owned`` accounts, floored (a hair of slack for float shares such
+        as 0.1 × 30)."""
+        return math.floor((self.max_moved_share if share is None else share) * owned + 1e-9)
 
 
 class Objective(_Strict):

@@ -147,7 +147,7 @@ def role_problem(data: PlanningData, ug: UnitGraph, role: str,
     if (homes < 0).any():
         return f"{role}: more reps than units to place them in"
     owned = int((owner >= 0).sum())
-    limit = math.floor(sc.disruption.max_moved_share * owned + 1e-9)
+    limit = sc.disruption.move_limit(owned)
     problem = districting_problem(
         ug.graph, weights, p, nodes=nodes, tolerance=tolerance, upper=upper, cost=cost,
         distance=distance, centres=[nodes[h] for h in homes],
@@ -276,8 +276,7 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
             else:
                 roles.append(made)
     end = params.deadline if params.deadline is not None else t0 + time_limit
-    scenario_moves = math.floor(data.scenario.disruption.max_moved_share
-                                * int((owner_index(data) >= 0).sum()) + 1e-9)
+    scenario_moves = data.scenario.disruption.move_limit(int((owner_index(data) >= 0).sum()))
     try:
         relax = relaxation_bound(data, roles, RELAXATION_SHARE * (end - time.monotonic()),
                                  scenario_moves)
@@ -393,12 +392,11 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
         nonlocal clock_stopped
         limit = move_limit(rp, roles, found, scenario_moves)
         old = found.get(rp.role)
-        improve = old is not None and old.labels is not None
+        start = None if old is None else old.labels
         res = solve_districting(replace(rp.problem, max_moves=limit),
                                 time_limit=max(0.5, share), seed=round_seed,
                                 workers=workers, deadline=max(0.5, end - time.monotonic()),
-                                start=old.labels if improve else None,
-                                first_plan=not improve)
+                                start=start, first_plan=start is None)
         clock_stopped |= res.stats.clock_stopped
         spent[rp.role] += res.seconds
         tries[rp.role] += 1

@@ -5,7 +5,6 @@ owner."""
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -99,7 +98,6 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
     balance = bal0[items] + bal1 * travel
     role_group = {r: k for k, r in enumerate(ROLES)}
     previously_owned = int((owner >= 0).sum())
-    share = sc.disruption.max_moved_share if max_moved_share is None else max_moved_share
     outside = None
     if pruned:
         outside = AllPairs(pruned, len(acc), sc.objective.travel, bal1, executor)
@@ -109,7 +107,8 @@ def build_problem(data: PlanningData, *, keep_owner: bool = True,
         capacity=reps["capacity_hours"].to_numpy(float), min_load=np.zeros(len(reps)),
         group=np.asarray(reps["role"].map(role_group), dtype=np.int64),
         tolerance=sc.balance.tolerance if tolerance is None else tolerance,
-        owner=owner, max_moves=math.floor(share * previously_owned + 1e-9), outside=outside,
+        owner=owner, max_moves=sc.disruption.move_limit(previously_owned, max_moved_share),
+        outside=outside,
     )
     tp = TerritoryProblem(problem, travel, previously_owned)
     if sc.families == "together":

@@ -25,7 +25,6 @@ The move limit is not given to the engine: it counts an item as staying only whe
 
 from __future__ import annotations
 
-import math
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
@@ -181,7 +180,7 @@ def build_profit_problem(data: PlanningData, *, fixed_patterns: bool = False,
         capacity=reps["capacity_hours"].to_numpy(float), min_load=np.zeros(len(reps)),
         group=np.asarray(reps["role"].map(role_group), dtype=np.int64),
         tolerance=sc.balance.tolerance, owner=owner, max_moves=None, outside=outside)
-    max_moves = math.floor(sc.disruption.max_moved_share * previously_owned + 1e-9)
+    max_moves = sc.disruption.move_limit(previously_owned)
     return ProfitProblem(problem, travel, opts.calls[option], opts.sales[option], moved,
                          max_moves, previously_owned, hour_cost, margin)
 

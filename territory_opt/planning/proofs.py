@@ -160,7 +160,7 @@ def proofs(data: PlanningData) -> list[str]:
                 forced_by.append((must_go, rep))
     limit_share = sc.disruption.max_moved_share
     owned = int((owner_index(data) >= 0).sum())
-    limit = math.floor(limit_share * owned + 1e-9)
+    limit = sc.disruption.move_limit(owned)
     if forced_moves > limit and not out:
         worst = [rep for _, rep in sorted(forced_by, reverse=True)]
         need = forced_moves / owned if owned else 1.0

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from territory_opt.domain.errors import InputError
-from territory_opt.domain.scenario import parse_scenario
+from territory_opt.domain.scenario import Disruption, parse_scenario
 
 BASE = {"data": {"accounts": "a.csv", "reps": "r.csv"}}
 
@@ -101,3 +101,11 @@ def test_unknown_preset_and_open_deals_without_deals(tmp_path: Path) -> None:
                        base_dir=tmp_path)
     with pytest.raises(InputError, match="families"):
         parse_scenario({**BASE, "families": "always"}, base_dir=tmp_path)
+
+
+def test_the_move_limit_is_the_floored_share_of_owned_accounts() -> None:
+    """0.3 × 10 is 2.9999999999999996 in floats: the limit is still 3; 0.15 × 30 = 4.5 → 4;
+    a share passed in (a sweep's) replaces the scenario's."""
+    assert Disruption(max_moved_share=0.3).move_limit(10) == 3
+    assert Disruption(max_moved_share=0.15).move_limit(30) == 4
+    assert Disruption(max_moved_share=0.15).move_limit(30, share=0.5) == 15
