@@ -57,7 +57,7 @@ from territory_opt.engine.progress import Progress, Stats
 from territory_opt.engine.search import LP_MAX_PAIRS
 from territory_opt.planning.families import FamilyConflict, anchor_units
 from territory_opt.planning.problem import build_problem, fixed_accounts, owner_index
-from territory_opt.planning.result import Plan, SolveParams, SolveResult
+from territory_opt.planning.result import Plan, SolveParams, SolveResult, SolverSettings
 from territory_opt.planning.unit_graph import UnitGraph, unit_graph
 
 #: a role without a plan searches again while at least this many seconds are left
@@ -259,7 +259,7 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     """Assign every account to a rep of its role so that each rep's units are contiguous."""
     params = params or SolveParams()
     settings = params.settings(data.scenario)
-    time_limit, seed, workers = settings.time_limit, settings.seed, settings.workers
+    time_limit = settings.time_limit
     t0 = time.monotonic()
     ug = unit_graph(data)
     lat, lon = ug.units["lat"].to_numpy(float), ug.units["lon"].to_numpy(float)
@@ -297,22 +297,19 @@ def solve_contiguous(data: PlanningData, params: SolveParams | None = None) -> S
     exact_roles = data.scenario.disruption.max_moved_share >= 1.0
     all_optimal = exact_roles
     labels: dict[str, np.ndarray] = {}
-    searched = _search_roles(roles, end, time_limit, seed, workers, params, t0, role_bounds,
-                             scenario_moves)
+    searched = _search_roles(roles, end, settings, params, t0, role_bounds, scenario_moves)
+    # every role without a plan is named (a role proven impossible ends the search: the
+    # roles after it were not searched)
+    failed = [rp for rp in roles
+              if rp.role in searched.found and searched.found[rp.role].labels is None]
+    if failed:
+        proven = any(searched.found[rp.role].status == "infeasible" for rp in failed)
+        return _no_plan("infeasible" if proven and exact_roles else "unknown",
+                        [f"{rp.role}: {why_no_plan(data, rp, searched)}" for rp in failed],
+                        bound, t0, info)
     for rp in roles:
         res = searched.found[rp.role]
-        if res.labels is None:
-            why = "; ".join(res.reasons) or "no plan found"
-            if res.best_labels is not None:
-                names = data.reps["rep_id"].to_numpy()[rp.reps]
-                searched_problem = replace(rp.problem, max_moves=searched.move_limits[rp.role])
-                why += (f" (the closest plan: "
-                        f"{closest_violations(searched_problem, res.best_labels, names)})")
-            if searched.searches[rp.role] > 1:
-                why += (f"; {searched.searches[rp.role]} searches with different seeds took "
-                        f"{searched.seconds[rp.role]:.0f} s in all")
-            status = "infeasible" if res.status == "infeasible" and exact_roles else "unknown"
-            return _no_plan(status, [f"{rp.role}: {why}"], bound, t0, info)
+        assert res.labels is not None
         all_optimal &= res.status == "optimal"
         if exact_roles:
             role_bounds[rp.role] = max(role_bounds[rp.role], res.bound)
@@ -367,8 +364,8 @@ def move_limit(rp: RoleProblem, roles: list[RoleProblem], found: dict[str, Distr
     return max(rp.problem.max_moves, scenario_moves - others)
 
 
-def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed: int,
-                  workers: int, params: SolveParams, t0: float, role_bounds: dict[str, float],
+def _search_roles(roles: list[RoleProblem], end: float, settings: SolverSettings,
+                  params: SolveParams, t0: float, role_bounds: dict[str, float],
                   scenario_moves: int) -> RoleSearch:
     """Each role's districting result, the time spent first where a plan is missing.
 
@@ -381,6 +378,7 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
     RETRY_SECONDS; a role proven impossible ends the search. Improve: once every role has a
     plan, each searches on from its plan with its share by size of the time that remains.
     Each search gets the moves the other roles' plans leave (:func:`move_limit`)."""
+    time_limit, seed = settings.time_limit, settings.seed
     weight = {rp.role: rp.problem.p * rp.problem.n for rp in roles}
     found: dict[str, DistrictingResult] = {}
     limits = {rp.role: rp.problem.max_moves for rp in roles}
@@ -395,7 +393,8 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
         start = None if old is None else old.labels
         res = solve_districting(replace(rp.problem, max_moves=limit),
                                 time_limit=max(0.5, share), seed=round_seed,
-                                workers=workers, deadline=max(0.5, end - time.monotonic()),
+                                workers=settings.workers,
+                                deadline=max(0.5, end - time.monotonic()),
                                 start=start, first_plan=start is None)
         clock_stopped |= res.stats.clock_stopped
         spent[rp.role] += res.seconds
@@ -440,6 +439,22 @@ def _search_roles(roles: list[RoleProblem], end: float, time_limit: float, seed:
         attempt(rp, left * weight[rp.role] / sum(weight[r.role] for r in roles[i:]),
                 seed + rounds + 1)
     return result()
+
+
+def why_no_plan(data: PlanningData, rp: RoleProblem, searched: RoleSearch) -> str:
+    """Why a role has no plan: the search's reason, what its closest plan breaks and, after
+    more than one search, their number and seconds."""
+    res = searched.found[rp.role]
+    why = "; ".join(res.reasons) or "no plan found"
+    if res.best_labels is not None:
+        names = data.reps["rep_id"].to_numpy()[rp.reps]
+        searched_problem = replace(rp.problem, max_moves=searched.move_limits[rp.role])
+        why += (f" (the closest plan: "
+                f"{closest_violations(searched_problem, res.best_labels, names)})")
+    if searched.searches[rp.role] > 1:
+        why += (f"; {searched.searches[rp.role]} searches with different seeds took "
+                f"{searched.seconds[rp.role]:.0f} s in all")
+    return why
 
 
 def closest_violations(pr: DistrictingProblem, labels: np.ndarray, names: np.ndarray) -> str:

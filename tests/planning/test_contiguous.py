@@ -117,6 +117,19 @@ def test_no_plan_found_is_unknown_not_infeasible(write_case: Callable[..., Path]
     assert res.status == "unknown" and res.plan is None and res.reasons
 
 
+def test_every_role_without_a_plan_is_named(write_case: Callable[..., Path]) -> None:
+    """The case above twice over: nine units of one customer each for two farmers and nine
+    of one prospect each for two hunters, ±5% on account count. Neither role has a plan, and
+    the message names both, not only the first."""
+    farmers, reps = grid_case({(r, c): 1 for r in range(3) for c in range(3)})
+    hunters = farmers.assign(account_id="p" + farmers["account_id"], stage="prospect")
+    reps = pd.concat([reps.iloc[:2], reps.iloc[:2].assign(rep_id=["H1", "H2"], role="hunter")])
+    sc = simple_scenario(contiguity=True, balance={"measure": "accounts", "tolerance": 0.05})
+    _, res = solved(write_case, pd.concat([farmers, hunters]), reps, sc)
+    assert res.status == "unknown" and res.plan is None
+    assert sorted(r.split(":")[0] for r in res.reasons) == ["farmer", "hunter"]
+
+
 def test_missing_unit_id_is_an_input_error(write_case: Callable[..., Path]) -> None:
     from territory_opt.domain.errors import InputError
 
